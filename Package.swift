@@ -1,0 +1,99 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Settings every GroupBuy target shares: Swift 6 mode, warnings are errors, and the
+/// upcoming features that make `internal import` the default discipline.
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .treatAllWarnings(as: .error),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+/// Hot-path modules: the same settings today; kept apart so tuning flags land in one place.
+let hotPath: [SwiftSetting] = strict
+
+let package = Package(
+    name: "groupbuy",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "groupbuyd", targets: ["groupbuyd"]),
+        .library(name: "HTTPCodec", targets: ["HTTPCodec"]),
+        .library(name: "IOCore", targets: ["IOCore"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["YAML"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C: a shim for what Swift cannot see in glibc, and one system-library target per C library.
+        .target(name: "CLinux"),
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CNghttp2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+
+        // Event loops, sockets, timers, buffers.
+        .target(name: "IOCore", dependencies: ["CLinux"], swiftSettings: hotPath),
+        // Logs and per-loop metrics that never block a loop thread.
+        .target(
+            name: "Observability",
+            dependencies: ["IOCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: hotPath
+        ),
+        // HTTP wire formats without any I/O.
+        .target(name: "HTTPCodec", swiftSettings: hotPath),
+        // Listeners, connections, request/response, router, middleware.
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                "IOCore", "HTTPCodec", "Observability", "CLinux",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: hotPath
+        ),
+        // Composition root: settings, logging, metrics, routes.
+        .target(
+            name: "App",
+            dependencies: [
+                "HTTPServer", "IOCore", "Observability", "CLinux",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "groupbuyd",
+            dependencies: ["App", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+
+        .testTarget(
+            name: "CLibrariesTests",
+            dependencies: ["CPostgres", "CHiredis", "CNghttp2", "COpenSSL"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "IOCoreTests", dependencies: ["IOCore", "CLinux"], swiftSettings: strict),
+        .testTarget(name: "HTTPCodecTests", dependencies: ["HTTPCodec"], swiftSettings: strict),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "IOCore"], swiftSettings: strict),
+        .testTarget(
+            name: "HTTPServerTests",
+            dependencies: ["HTTPServer", "IOCore", "HTTPCodec", "Observability", "CLinux"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AppTests",
+            dependencies: ["App", "HTTPServer", "IOCore", "Observability"],
+            swiftSettings: strict
+        ),
+    ]
+)

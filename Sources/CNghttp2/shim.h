@@ -1,0 +1,4 @@
+#ifndef GROUPBUY_CNGHTTP2_SHIM_H
+#define GROUPBUY_CNGHTTP2_SHIM_H
+#include <nghttp2/nghttp2.h>
+#endif

@@ -5,9 +5,6 @@
 // macros (cpu_set_t), and socket options missing from the Glibc module.
 
 #include <stdint.h>
-#include <sys/types.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
 
 // accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC: new connections never block and never leak into children.
 int gb_accept_nonblocking(int listen_fd);
@@ -53,6 +50,9 @@ int gb_pin_current_thread(int cpu);
 
 // Number of CPUs this process may run on (honours taskset / cgroup cpusets).
 int gb_available_cpus(void);
+
+// Writes up to `max` ids of the CPUs this process may run on; returns how many.
+int gb_allowed_cpus(int *out, int max);
 
 // Names the calling thread (shown by top -H, perf, gdb); at most 15 bytes are kept.
 void gb_set_thread_name(const char *name);

@@ -1,0 +1,78 @@
+import Foundation
+import HTTPCodec
+import Testing
+
+@Suite struct ResponseEncodingTests {
+    @Test(arguments: [
+        (Int64(0), "Thu, 01 Jan 1970 00:00:00 GMT"),
+        (784_111_777, "Sun, 06 Nov 1994 08:49:37 GMT"),
+        (951_782_400, "Tue, 29 Feb 2000 00:00:00 GMT"),
+        (4_102_444_799, "Thu, 31 Dec 2099 23:59:59 GMT"),
+    ])
+    func formatsKnownDates(_ seconds: Int64, _ expected: String) {
+        #expect(HTTPDate.string(secondsSinceEpoch: seconds) == expected)
+    }
+
+    @Test func agreesWithFoundationOnManyDates() {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let seconds = Int64.random(in: 0...4_102_444_799, using: &generator)
+            let expected = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+            #expect(HTTPDate.string(secondsSinceEpoch: seconds) == expected, "at \(seconds)")
+        }
+    }
+
+    @Test func writerComposesAndReportsOverflow() {
+        var storage = [UInt8](repeating: 0, count: 16)
+        let (count, overflowed) = storage.withUnsafeMutableBytes { buffer -> (Int, Bool) in
+            var writer = ByteWriter(buffer)
+            writer.write("len=")
+            writer.writeDecimal(1_234_567)
+            writer.write(byte: 32)
+            writer.writeHexadecimal(255)
+            return (writer.count, writer.overflowed)
+        }
+        #expect(String(decoding: storage[0..<count], as: UTF8.self) == "len=1234567 ff")
+        #expect(!overflowed)
+        let overflow = storage.withUnsafeMutableBytes { buffer -> Bool in
+            var writer = ByteWriter(buffer)
+            writer.write("0123456789abcdef!")
+            return writer.overflowed
+        }
+        #expect(overflow)
+    }
+
+    @Test func decimalZeroAndLargeValues() {
+        var storage = [UInt8](repeating: 0, count: 32)
+        let text = storage.withUnsafeMutableBytes { buffer -> String in
+            var writer = ByteWriter(buffer)
+            writer.writeDecimal(0)
+            writer.write(byte: 44)
+            writer.writeDecimal(Int.max)
+            return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[0..<writer.count]), as: UTF8.self)
+        }
+        #expect(text == "0,\(Int.max)")
+    }
+
+    @Test func statusReasonPhrases() {
+        #expect(HTTPStatus.ok.reasonPhrase.description == "OK")
+        #expect(HTTPStatus(code: 431).reasonPhrase.description == "Request Header Fields Too Large")
+        #expect(HTTPStatus(code: 599).reasonPhrase.description == "Status")
+        #expect(!HTTPStatus.noContent.allowsBody && !HTTPStatus.notModified.allowsBody && HTTPStatus.ok.allowsBody)
+    }
+
+    @Test func http2PrefaceDetection() {
+        func match(_ text: String) -> HTTP2Preface.Match {
+            Array(text.utf8).withUnsafeBytes { HTTP2Preface.match($0) }
+        }
+        #expect(match("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") == .http2)
+        #expect(match("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\u{0}\u{0}") == .http2)
+        #expect(match("PRI * HT") == .undecided)
+        #expect(match("POST / HTTP/1.1\r\n") == .http1)
+        #expect(match("GET / HTTP/1.1\r\n") == .http1)
+    }
+}

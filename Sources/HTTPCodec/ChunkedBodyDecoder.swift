@@ -44,6 +44,19 @@ public struct ChunkedBodyDecoder: Sendable {
     /// Where the decoded body is, relative to the request start.
     public var decodedBody: ByteRange { ByteRange(start: bodyStart, count: decodedEnd - bodyStart) }
 
+    /// Forgets framing bytes already decoded, so the caller can reuse their space: returns
+    /// where the next received byte should go (relative to the request start). Trailer
+    /// lines are kept until complete, since they are validated as a whole.
+    public mutating func discardConsumedInput() -> Int {
+        switch state {
+        case .trailerStart, .trailerLine, .trailerLF, .finalLF, .done:
+            return readPosition
+        default:
+            readPosition = decodedEnd
+            return readPosition
+        }
+    }
+
     /// Decodes what has arrived: `request` holds the request from its first byte to the last byte received.
     public mutating func decode(_ request: UnsafeMutableRawBufferPointer) -> Progress {
         let end = request.count

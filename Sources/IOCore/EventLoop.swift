@@ -49,6 +49,7 @@ public final class EventLoop: @unchecked Sendable {
     let remoteWork = Mutex(RemoteWorkQueue())
     let threadID = Atomic<UInt>(0)
     var isStopping = false
+    var iterationObservers: [any LoopIterationObserver] = []
     private let finished = Mutex(false)
 
     static let wakeupToken = UInt64.max
@@ -142,6 +143,7 @@ public final class EventLoop: @unchecked Sendable {
         runRemoteWork()
         timers.advance(to: now)
         runLocalWork()
+        for observer in iterationObservers { observer.loopIterationDidEnd() }
         statistics.recordIteration(events: ready, busyNanoseconds: LoopInstant.now().nanoseconds &- woke.nanoseconds)
     }
 

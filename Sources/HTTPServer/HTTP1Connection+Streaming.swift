@@ -1,0 +1,66 @@
+import HTTPCodec
+import IOCore
+
+extension HTTP1Connection: BodyStreamSink {
+    /// Runs the producer of a streamed body in a Task on this loop.
+    func startStreaming(_ stream: BodyStream, chunked: Bool, keepAlive: Bool) {
+        phase = .streaming
+        timeouts.streamChunked = chunked
+        let writer = BodyStreamWriter(sink: self)
+        handlerTask = Task(executorPreference: loop) {
+            do {
+                try await stream.produce(writer)
+                try await self.endStream(chunked: chunked, keepAlive: keepAlive)
+            } catch {
+                // The status line is gone already: all that is left is to cut the body short,
+                // which a client sees as an incomplete chunked body.
+                self.close()
+            }
+        }
+    }
+
+    func writeBodyPart(_ part: ResponseBody) async throws {
+        guard phase == .streaming else { throw StreamClosedError() }
+        if outbound.hasPending { try await waitUntilFlushed() }
+        guard phase == .streaming, let length = part.knownLength, length > 0 else {
+            if phase != .streaming { throw StreamClosedError() }
+            return
+        }
+        if timeouts.streamChunked {
+            let sizeLine = loop.buffers.take()
+            var writer = ByteWriter(sizeLine.writable)
+            writer.writeHexadecimal(length)
+            writer.write("\r\n")
+            sizeLine.writerIndex = writer.count
+            outbound.head = sizeLine
+            outbound.tail = "\r\n"
+        }
+        outbound.body = part
+        if !flush() { try await waitUntilFlushed() }
+    }
+
+    private func endStream(chunked: Bool, keepAlive: Bool) async throws {
+        guard phase == .streaming else { throw StreamClosedError() }
+        if outbound.hasPending { try await waitUntilFlushed() }
+        handlerTask = nil
+        if chunked {
+            outbound.queueLiteral("0\r\n\r\n")
+        }
+        phase = .handling
+        finishRequest(keepAlive: keepAlive)
+        if !isDriving { drive() }
+    }
+
+    /// Suspends until the queued bytes have left (or throws when the connection closes).
+    private func waitUntilFlushed() async throws {
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            if phase == .closed {
+                continuation.resume(throwing: StreamClosedError())
+            } else if !outbound.hasPending {
+                continuation.resume()
+            } else {
+                writeWaiter = continuation
+            }
+        }
+    }
+}

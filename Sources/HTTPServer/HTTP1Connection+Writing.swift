@@ -1,0 +1,235 @@
+import HTTPCodec
+import IOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What is waiting to be written: a serialised head (or chunk-size line), a body, and a
+/// literal tail (the CRLF after a chunk, or the last-chunk marker). At most three iovecs.
+struct Outbound {
+    var head: BufferChunk?
+    var body = ResponseBody.empty
+    var bodySent = 0
+    var tail: StaticString?
+    var tailSent = 0
+
+    var hasPending: Bool {
+        if let head, head.readableBytes > 0 { return true }
+        if let length = body.knownLength, bodySent < length { return true }
+        if let tail, tailSent < tail.utf8CodeUnitCount { return true }
+        return false
+    }
+
+    /// Queues a literal with nothing before it (e.g. "100 Continue").
+    mutating func queueLiteral(_ literal: StaticString) {
+        precondition(!hasPending)
+        tail = literal
+        tailSent = 0
+    }
+
+    /// Gives every buffer back (after sending, or when the connection closes).
+    mutating func release(into serverLoop: ServerLoop) {
+        if head != nil { serverLoop.loop.buffers.give(&head) }
+        if case .buffer = body {
+            var taken: BufferChunk?
+            if case .buffer(let chunk) = body { taken = chunk }
+            body = .empty
+            serverLoop.releaseLater(&taken)
+        }
+        body = .empty
+        bodySent = 0
+        tail = nil
+        tailSent = 0
+    }
+}
+
+extension HTTP1Connection {
+    /// Bodies up to this size are copied behind the head: one iovec, one small copy.
+    static let inlineBodyLimit = 2048
+
+    /// Serialises a response head into a pooled buffer and queues it.
+    func queueHead(
+        _ response: Response,
+        bodyLength: Int?,
+        streamed: Bool,
+        keepAlive: Bool,
+        version: HTTPVersion,
+        context: RequestContext
+    ) {
+        let buffer = loop.buffers.take()
+        var writer = ByteWriter(buffer.writable)
+        writeHead(response, bodyLength: bodyLength, streamed: streamed, keepAlive: keepAlive, version: version, context: context, into: &writer)
+        if writer.overflowed {
+            // Headers larger than a pooled buffer: rare, so an unpooled one is fine.
+            var pooled: BufferChunk? = buffer
+            loop.buffers.give(&pooled)
+            let big = BufferChunk(unpooledCapacity: writer.count + 64 * 1024)
+            var retry = ByteWriter(big.writable)
+            writeHead(response, bodyLength: bodyLength, streamed: streamed, keepAlive: keepAlive, version: version, context: context, into: &retry)
+            big.writerIndex = retry.count
+            outbound.head = big
+            return
+        }
+        buffer.writerIndex = writer.count
+        outbound.head = buffer
+    }
+
+    private func writeHead(
+        _ response: Response,
+        bodyLength: Int?,
+        streamed: Bool,
+        keepAlive: Bool,
+        version: HTTPVersion,
+        context: RequestContext,
+        into writer: inout ByteWriter
+    ) {
+        let status = response.status
+        writer.write("HTTP/1.1 ")
+        writer.writeDecimal(status.code)
+        writer.write(byte: 32)
+        writer.write(status.reasonPhrase)
+        writer.write("\r\nDate: ")
+        serverLoop.dateCache.write(into: &writer)
+        writer.write("\r\n")
+        if let contentType = response.headers.contentType, contentType.isSafeFieldValue {
+            writer.write("Content-Type: ")
+            contentType.write(into: &writer)
+            writer.write("\r\n")
+        }
+        if status.code >= 200 && status.code != 204 && status.code != 304 {
+            if let bodyLength, !streamed {
+                writer.write("Content-Length: ")
+                writer.writeDecimal(bodyLength)
+                writer.write("\r\n")
+            } else if version == .http1_1 {
+                writer.write("Transfer-Encoding: chunked\r\n")
+            }
+        }
+        if context.requestID.count > 0 {
+            writer.write("X-Request-Id: ")
+            context.requestID.withUnsafeBytes { writer.write($0) }
+            writer.write("\r\n")
+        }
+        for (name, value) in response.headers.fields where name.isSafeFieldValue && value.isSafeFieldValue {
+            name.write(into: &writer)
+            writer.write(": ")
+            value.write(into: &writer)
+            writer.write("\r\n")
+        }
+        if !keepAlive {
+            writer.write("Connection: close\r\n")
+        } else if version == .http1_0 {
+            writer.write("Connection: keep-alive\r\n")
+        }
+        writer.write("\r\n")
+    }
+
+    /// Writes what is queued. True when everything left; false when the socket is full (the
+    /// write timeout runs) or the connection closed.
+    @discardableResult
+    func flush() -> Bool {
+        inlineSmallBody()
+        while outbound.hasPending {
+            let result: Result<IOResult<Int>, IOError> = withPendingIOVectors { vectors in
+                Result { () throws(IOError) in try Syscall.writev(fd, vectors) }
+            }
+            switch result {
+            case .success(.processed(let written)):
+                advance(by: written)
+                timeouts.writeProgress = loop.now
+            case .success(.wouldBlock):
+                timeouts.writeProgress = loop.now
+                timeouts.writeBlocked = true
+                updateTimer()
+                return false
+            case .failure:
+                close()
+                return false
+            }
+        }
+        timeouts.writeBlocked = false
+        outbound.release(into: serverLoop)
+        if let waiter = writeWaiter {
+            writeWaiter = nil
+            waiter.resume()
+        }
+        if closeAfterFlush {
+            close()
+            return false
+        }
+        return true
+    }
+
+    /// Copies a small body behind the head so the response leaves in one iovec.
+    private func inlineSmallBody() {
+        guard let head = outbound.head, outbound.bodySent == 0, let length = outbound.body.knownLength,
+            length > 0, length <= Self.inlineBodyLimit, head.writableBytes >= length
+        else { return }
+        _ = withBodyBytes(outbound.body, from: 0) { bytes in head.append(bytes) }
+        var body = outbound.body
+        outbound.body = .empty
+        releaseBody(&body)
+    }
+
+    private func advance(by written: Int) {
+        var rest = written
+        if let head = outbound.head, head.readableBytes > 0 {
+            let taken = min(rest, head.readableBytes)
+            head.readerIndex += taken
+            rest -= taken
+        }
+        if rest > 0, let length = outbound.body.knownLength {
+            let taken = min(rest, length - outbound.bodySent)
+            outbound.bodySent += taken
+            rest -= taken
+        }
+        if rest > 0, outbound.tail != nil {
+            outbound.tailSent += rest
+        }
+    }
+
+    /// Calls `body` with iovecs for everything pending (at most three).
+    private func withPendingIOVectors<Result>(_ body: (UnsafeBufferPointer<iovec>) -> Result) -> Result {
+        var vectors = (iovec(), iovec(), iovec())
+        return withUnsafeMutableBytes(of: &vectors) { raw in
+            let slots = raw.bindMemory(to: iovec.self)
+            var count = 0
+            if let head = outbound.head, head.readableBytes > 0 {
+                slots[count] = iovec(iov_base: head.base + head.readerIndex, iov_len: head.readableBytes)
+                count += 1
+            }
+            return withBodyBytes(outbound.body, from: outbound.bodySent) { bodyBytes in
+                if bodyBytes.count > 0 {
+                    slots[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: bodyBytes.baseAddress), iov_len: bodyBytes.count)
+                    count += 1
+                }
+                if let tail = outbound.tail, outbound.tailSent < tail.utf8CodeUnitCount {
+                    slots[count] = iovec(
+                        iov_base: UnsafeMutableRawPointer(mutating: tail.utf8Start + outbound.tailSent),
+                        iov_len: tail.utf8CodeUnitCount - outbound.tailSent
+                    )
+                    count += 1
+                }
+                return body(UnsafeBufferPointer(rebasing: slots[0..<count]))
+            }
+        }
+    }
+
+    /// Calls `body` with the bytes of a body from `offset` on (valid only inside the call).
+    func withBodyBytes<Result>(_ responseBody: ResponseBody, from offset: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        switch responseBody {
+        case .empty, .stream:
+            return body(UnsafeRawBufferPointer(start: nil, count: 0))
+        case .literal(let literal):
+            return body(UnsafeRawBufferPointer(start: literal.utf8Start + offset, count: literal.utf8CodeUnitCount - offset))
+        case .string(let string):
+            var string = string
+            return string.withUTF8 { utf8 in body(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[offset...])) }
+        case .bytes(let bytes):
+            return bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+        case .buffer(let chunk):
+            return body(UnsafeRawBufferPointer(rebasing: chunk.readable[offset...]))
+        }
+    }
+}

@@ -1,0 +1,184 @@
+public import IOCore
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// The HTTP server: a listener and connections on every loop of a group, one router for all.
+///
+/// As a `Service`, `run()` serves until graceful shutdown is signalled (SIGTERM/SIGINT via
+/// a ServiceGroup), then stops accepting, lets in-flight requests finish within the grace
+/// period, closes the rest and returns.
+public final class HTTPServer: Service, Sendable {
+    public let configuration: ServerConfiguration
+    private let group: EventLoopGroup
+    private let router: Router
+    private let logger: Logger
+    private let http2Takeover: (any HTTP2Takeover)?
+    private let serverLoops: [ServerLoop]
+    /// Request and connection figures of every loop.
+    public let metrics: HTTPServerMetrics
+    private let state = Mutex(State())
+
+    private struct State {
+        var port: Int?
+        var started = false
+        var stopped = false
+    }
+
+    public convenience init(configuration: ServerConfiguration, group: EventLoopGroup, router: Router, logger: Logger) {
+        self.init(configuration: configuration, group: group, router: router, logger: logger, http2Takeover: nil)
+    }
+
+    init(configuration: ServerConfiguration, group: EventLoopGroup, router: Router, logger: Logger, http2Takeover: (any HTTP2Takeover)?) {
+        self.configuration = configuration
+        self.group = group
+        self.router = router
+        self.logger = logger
+        self.http2Takeover = http2Takeover
+        let pipeline = RequestPipeline(router: router)
+        let perLoopLimit = max(1, configuration.maxConnections / group.loops.count)
+        self.serverLoops = group.loops.map { loop in
+            ServerLoop(
+                loop: loop,
+                configuration: configuration,
+                pipeline: pipeline,
+                metrics: LoopHTTPMetrics(routeCount: router.routes.count),
+                logger: logger,
+                http2Takeover: http2Takeover,
+                maxConnections: perLoopLimit
+            )
+        }
+        self.metrics = HTTPServerMetrics(routes: router.routes.map(\.pattern), loops: serverLoops.map(\.metrics), group: group)
+    }
+
+    /// The bound port, once `start()` has returned.
+    public var port: Int? { state.withLock { $0.port } }
+
+    /// Binds the listeners and starts serving; returns the bound port.
+    @discardableResult
+    public func start() async throws -> Int {
+        let address = try SocketAddress(host: configuration.host, port: configuration.port)
+        try state.withLock { state in
+            guard !state.started else { throw ServerStateError(message: "the server was already started") }
+            state.started = true
+        }
+        for serverLoop in serverLoops {
+            try await serverLoop.loop.submit {
+                serverLoop.loop.addIterationObserver(serverLoop)
+                serverLoop.dateCache.start()
+            }
+        }
+        var port = configuration.port
+        if configuration.socket.reusePort {
+            // The first bind picks the port when 0 was asked for; the others share it.
+            for serverLoop in serverLoops {
+                let (fd, bound) = try Socket.listen(on: address.with(port: port), options: configuration.socket)
+                port = bound
+                try await Self.attachListener(fd: fd, to: serverLoop, distribute: nil)
+            }
+        } else {
+            let (fd, bound) = try Socket.listen(on: address, options: configuration.socket)
+            port = bound
+            let loops = serverLoops
+            let next = Atomic<Int>(0)
+            try await Self.attachListener(fd: fd, to: serverLoops[0]) { connection in
+                let target = loops[next.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
+                if target.loop.inEventLoop {
+                    target.adopt(fd: connection)
+                } else {
+                    target.loop.execute { target.adopt(fd: connection) }
+                }
+            }
+        }
+        state.withLock { $0.port = port }
+        logger.info(
+            "listening",
+            metadata: ["address": "\(address.with(port: port))", "loops": "\(serverLoops.count)", "reusePort": "\(configuration.socket.reusePort)"]
+        )
+        return port
+    }
+
+    private static func attachListener(fd: Int32, to serverLoop: ServerLoop, distribute: (@Sendable (Int32) -> Void)?) async throws {
+                try await serverLoop.loop.submit {
+            let listener = Listener(fd: fd, serverLoop: serverLoop, distribute: distribute)
+            try listener.start()
+            serverLoop.listener = listener
+        }
+    }
+
+    public func run() async throws {
+        if port == nil { try await start() }
+        // Serve until the service group signals graceful shutdown (SIGTERM/SIGINT) or cancels us.
+        try? await gracefulShutdown()
+        try await shutdown()
+    }
+
+    /// Stops accepting, waits up to the grace period for busy connections, closes the rest.
+    public func shutdown() async throws {
+        let alreadyStopped = state.withLock { state in
+            defer { state.stopped = true }
+            return state.stopped
+        }
+        guard !alreadyStopped else { return }
+        logger.info("draining connections", metadata: ["gracePeriod": "\(configuration.shutdownGracePeriod)"])
+        let drained = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.drainAll() }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: self.configuration.shutdownGracePeriod)
+                } catch {}
+                return false
+            }
+            let first = await group.next() ?? false
+            // Past the grace period: closing everything is also what lets the drain finish.
+            if !first { await self.closeAllConnections() }
+            group.cancelAll()
+            await group.waitForAll()
+            return first
+        }
+        await closeAllConnections()
+        for serverLoop in serverLoops {
+                        try? await serverLoop.loop.submit {
+                serverLoop.dateCache.stop()
+                serverLoop.loop.removeIterationObserver(serverLoop)
+                serverLoop.loopIterationDidEnd()
+            }
+        }
+        logger.info("server stopped", metadata: ["drained": "\(drained)"])
+    }
+
+    private func closeAllConnections() async {
+        for serverLoop in serverLoops {
+                        try? await serverLoop.loop.submit { serverLoop.closeAll() }
+        }
+    }
+
+    /// Drains every loop; returns true once all connections are closed.
+    private func drainAll() async -> Bool {
+        await withTaskGroup(of: Void.self) { group in
+            for serverLoop in serverLoops {
+                                group.addTask {
+                    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                        serverLoop.loop.execute {
+                            let serverLoop = serverLoop
+                            var resumed = false
+                            serverLoop.onDrained = {
+                                guard !resumed else { return }
+                                resumed = true
+                                continuation.resume()
+                            }
+                            serverLoop.beginDrain()
+                        }
+                    }
+                }
+            }
+        }
+        return true
+    }
+}
+
+/// The server was used in the wrong order (e.g. started twice).
+public struct ServerStateError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}

@@ -1,0 +1,128 @@
+import HTTPCodec
+
+/// Writes JSON into a `BodyWriter` as it goes: no intermediate values, no allocation.
+///
+///     context.writeBody { body in
+///         var json = JSONWriter(&body)   // use within the closure
+///         json.object { $0.field("message", "Hello, World!") }
+///     }
+public struct JSONWriter: ~Copyable {
+    private let output: UnsafeMutablePointer<BodyWriter>
+    private var needsComma = false
+
+    /// Writes into `output`, which must outlive this writer (use within one scope).
+    public init(_ output: UnsafeMutablePointer<BodyWriter>) {
+        self.output = output
+    }
+
+    /// `{ ... }` with fields written by `body`.
+    public mutating func object(_ body: (inout JSONWriter) -> Void) {
+        separate()
+        output.pointee.write("{")
+        var inner = JSONWriter(output)
+        body(&inner)
+        output.pointee.write("}")
+    }
+
+    /// `[ ... ]` with elements written by `body`.
+    public mutating func array(_ body: (inout JSONWriter) -> Void) {
+        separate()
+        output.pointee.write("[")
+        var inner = JSONWriter(output)
+        body(&inner)
+        output.pointee.write("]")
+    }
+
+    /// A member name inside an object; follow it with exactly one value.
+    public mutating func key(_ name: String) {
+        separate()
+        writeString(name)
+        output.pointee.write(":")
+        needsComma = false
+    }
+
+    public mutating func field(_ name: String, _ value: String) {
+        key(name)
+        string(value)
+    }
+
+    public mutating func field(_ name: String, _ value: Int) {
+        key(name)
+        int(value)
+    }
+
+    public mutating func field(_ name: String, _ value: Bool) {
+        key(name)
+        bool(value)
+    }
+
+    public mutating func string(_ value: String) {
+        separate()
+        writeString(value)
+    }
+
+    public mutating func int(_ value: Int) {
+        separate()
+        if value == Int.min {
+            // The one value whose magnitude does not fit in an Int.
+            output.pointee.write("-9223372036854775808")
+        } else if value < 0 {
+            output.pointee.write("-")
+            output.pointee.withByteWriter(minimumCapacity: 20) { $0.writeDecimal(-value) }
+        } else {
+            output.pointee.withByteWriter(minimumCapacity: 20) { $0.writeDecimal(value) }
+        }
+    }
+
+    public mutating func bool(_ value: Bool) {
+        separate()
+        output.pointee.write(value ? "true" : "false")
+    }
+
+    public mutating func null() {
+        separate()
+        output.pointee.write("null")
+    }
+
+    private mutating func separate() {
+        if needsComma { output.pointee.write(",") }
+        needsComma = true
+    }
+
+    /// RFC 8259 §7: quote, backslash and control characters are escaped; the rest is UTF-8 as is.
+    private func writeString(_ value: String) {
+        output.pointee.write("\"")
+        var value = value
+        value.withUTF8 { utf8 in
+            var runStart = 0
+            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                output.pointee.write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart..<index])))
+                switch byte {
+                case 0x22: output.pointee.write("\\\"")
+                case 0x5C: output.pointee.write("\\\\")
+                case 0x0A: output.pointee.write("\\n")
+                case 0x0D: output.pointee.write("\\r")
+                case 0x09: output.pointee.write("\\t")
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    output.pointee.write("\\u00")
+                    output.pointee.write(UnsafeRawBufferPointer(start: hex.utf8Start + Int(byte >> 4), count: 1))
+                    output.pointee.write(UnsafeRawBufferPointer(start: hex.utf8Start + Int(byte & 15), count: 1))
+                }
+                runStart = index + 1
+            }
+            output.pointee.write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart...])))
+        }
+        output.pointee.write("\"")
+    }
+}
+
+extension BodyWriter {
+    /// Writes JSON into this body.
+    public mutating func json(_ body: (inout JSONWriter) -> Void) {
+        withUnsafeMutablePointer(to: &self) { pointer in
+            var writer = JSONWriter(pointer)
+            body(&writer)
+        }
+    }
+}

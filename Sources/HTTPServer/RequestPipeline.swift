@@ -1,0 +1,93 @@
+import HTTPCodec
+import IOCore
+
+/// Receives a finished response on the loop thread: the HTTP/1.1 connection now, an
+/// HTTP/2 stream later. This is the protocol seam: everything above it (router,
+/// middleware, handlers) is the same whatever protocol carried the request.
+protocol ResponseCompletion: AnyObject, Sendable {
+    func complete(_ request: Request, context: RequestContext, response: Response)
+}
+
+/// Runs middleware and the routed handler for one request.
+///
+/// An immediate handler completes before `start` returns, with no Task and no allocation;
+/// an async handler runs in a Task whose executor preference is the request's loop, so it
+/// and the completion run on that loop thread.
+struct RequestPipeline: Sendable {
+    let router: Router
+
+    /// Starts handling; returns the Task when the handler is async (for cancellation).
+    func start(
+        _ request: Request,
+        context: RequestContext,
+        match: Router.Match,
+        completion: any ResponseCompletion
+    ) -> Task<Void, Never>? {
+        var context = context
+        var entered = 0
+        var outcome: Result<Response, any Error>?
+        for middleware in router.middleware {
+            entered += 1
+            do {
+                if let response = try middleware.willHandle(request, context: &context) {
+                    outcome = .success(response)
+                    break
+                }
+            } catch {
+                outcome = .failure(error)
+                break
+            }
+        }
+        if outcome == nil {
+            switch match {
+            case .notFound:
+                outcome = .failure(HTTPError(.notFound, detail: "no route for this path"))
+            case .methodNotAllowed(let allow):
+                var headers = ResponseHeaders()
+                headers.add("Allow", .string(allow))
+                outcome = .failure(HTTPError(.methodNotAllowed, detail: "allowed: \(allow)", headers: headers))
+            case .found(let route):
+                switch route.handler.kind {
+                case .immediate(let handler):
+                    outcome = Result { try handler(request, &context) }
+                case .async(let handler):
+                    let entered = entered
+                    return Task(executorPreference: context.loop) {
+                        var context = context
+                        var outcome: Result<Response, any Error>
+                        do {
+                            outcome = .success(try await handler(request, &context))
+                        } catch {
+                            outcome = .failure(error)
+                        }
+                        finish(request, outcome: &outcome, context: &context, entered: entered, completion: completion)
+                    }
+                }
+            }
+        }
+        finish(request, outcome: &outcome!, context: &context, entered: entered, completion: completion)
+        return nil
+    }
+
+    private func finish(
+        _ request: Request,
+        outcome: inout Result<Response, any Error>,
+        context: inout RequestContext,
+        entered: Int,
+        completion: any ResponseCompletion
+    ) {
+        var index = entered
+        while index > 0 {
+            index -= 1
+            router.middleware[index].didHandle(request, outcome: &outcome, context: &context)
+        }
+        switch outcome {
+        case .success(let response):
+            completion.complete(request, context: context, response: response)
+        case .failure(let error):
+            // No middleware rendered it: answer with the bare status, never the error's text.
+            let status = (error as? HTTPError)?.status ?? .internalServerError
+            completion.complete(request, context: context, response: Response(status: status))
+        }
+    }
+}

@@ -113,3 +113,9 @@ void gb_wall_clock(int64_t *seconds, int32_t *nanoseconds) {
     *seconds = (int64_t)ts.tv_sec;
     *nanoseconds = (int32_t)ts.tv_nsec;
 }
+
+static __thread int gb_loop_index = -1;
+
+int gb_current_loop_index(void) { return gb_loop_index; }
+
+void gb_set_current_loop_index(int index) { gb_loop_index = index; }

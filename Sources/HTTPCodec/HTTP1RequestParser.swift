@@ -5,7 +5,7 @@ import Glibc
 /// Limits the parser enforces; each has its own status when exceeded.
 public struct HTTP1Limits: Sendable, Hashable {
     /// Request line bytes, without CRLF (414 beyond).
-    public var maxRequestLineBytes = 8 * 1024
+    public var maxRequestLineBytes = 4 * 1024
     /// Header section bytes after the request line, including CRLFs (431 beyond).
     public var maxHeaderBytes = 8 * 1024
     /// Header lines, and separately trailer lines (431 beyond).

@@ -124,7 +124,9 @@ extension HTTP1Connection: ResponseCompletion {
         guard phase != .closed else { return }
         phase = .lingering
         Syscall.shutdownWrite(fd)
-        timeouts.lingerDeadline = loop.now.advanced(by: TimeoutState.lingerDuration)
+        // While the server shuts down, linger just long enough for in-flight bytes to land.
+        let linger = isDraining ? TimeoutState.drainingLingerDuration : TimeoutState.lingerDuration
+        timeouts.lingerDeadline = loop.now.advanced(by: linger)
         if !isDriving { drive() }
     }
 }

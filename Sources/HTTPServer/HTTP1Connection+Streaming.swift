@@ -6,6 +6,9 @@ extension HTTP1Connection: BodyStreamSink {
     func startStreaming(_ stream: BodyStream, chunked: Bool, keepAlive: Bool) {
         phase = .streaming
         timeouts.streamChunked = chunked
+        // Send the head now; the producer's first write waits for it if the socket is full.
+        _ = flush()
+        guard phase == .streaming else { return }
         let writer = BodyStreamWriter(sink: self)
         handlerTask = Task(executorPreference: loop) {
             do {

@@ -5,6 +5,7 @@ import IOCore
 struct TimeoutState {
     /// How long the server keeps draining input after its final response.
     static let lingerDuration: Duration = .seconds(2)
+    static let drainingLingerDuration: Duration = .milliseconds(100)
 
     var headerDeadline = LoopInstant(nanoseconds: 0)
     var bodyDeadline = LoopInstant(nanoseconds: 0)

@@ -141,9 +141,9 @@ final class HTTP1Connection: IOEventHandler, @unchecked Sendable {
     /// Graceful shutdown: close now if idle, else after the current response.
     func beginDrain() {
         isDraining = true
-        if phase == .awaitingHead && (chunk?.readableBytes ?? 0) == 0 && !outbound.hasPending {
-            close()
-        }
+        let idle = phase == .awaitingHead && (chunk?.readableBytes ?? 0) == 0 && !outbound.hasPending
+        // A lingering connection has sent its last response; waiting for the client gains nothing now.
+        if idle || phase == .lingering { close() }
     }
 
     /// Whether the connection may serve another request after the current one.

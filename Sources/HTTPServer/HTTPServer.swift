@@ -99,7 +99,7 @@ public final class HTTPServer: Service, Sendable {
     }
 
     private static func attachListener(fd: Int32, to serverLoop: ServerLoop, distribute: (@Sendable (Int32) -> Void)?) async throws {
-                try await serverLoop.loop.submit {
+        try await serverLoop.loop.submit {
             let listener = Listener(fd: fd, serverLoop: serverLoop, distribute: distribute)
             try listener.start()
             serverLoop.listener = listener
@@ -138,7 +138,7 @@ public final class HTTPServer: Service, Sendable {
         }
         await closeAllConnections()
         for serverLoop in serverLoops {
-                        try? await serverLoop.loop.submit {
+            try? await serverLoop.loop.submit {
                 serverLoop.dateCache.stop()
                 serverLoop.loop.removeIterationObserver(serverLoop)
                 serverLoop.loopIterationDidEnd()
@@ -149,7 +149,7 @@ public final class HTTPServer: Service, Sendable {
 
     private func closeAllConnections() async {
         for serverLoop in serverLoops {
-                        try? await serverLoop.loop.submit { serverLoop.closeAll() }
+            try? await serverLoop.loop.submit { serverLoop.closeAll() }
         }
     }
 
@@ -157,7 +157,7 @@ public final class HTTPServer: Service, Sendable {
     private func drainAll() async -> Bool {
         await withTaskGroup(of: Void.self) { group in
             for serverLoop in serverLoops {
-                                group.addTask {
+                group.addTask {
                     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                         serverLoop.loop.execute {
                             let serverLoop = serverLoop

@@ -25,6 +25,11 @@ public final class HTTPServerMetrics: Sendable {
         loops.reduce(0) { $0 + $1.connections.value(at: LoopHTTPMetrics.openIndex) }
     }
 
+    /// Connections closed by a header, body, idle-free or write timeout, over all loops.
+    public var connectionsTimedOut: Int {
+        loops.reduce(0) { $0 + $1.connections.value(at: LoopHTTPMetrics.timedOutIndex) }
+    }
+
     /// Buffer chunks in use over all loops.
     public var buffersInUse: Int {
         group.loops.reduce(0) { $0 + $1.buffers.inUse }

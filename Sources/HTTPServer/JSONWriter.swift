@@ -1,4 +1,5 @@
 import HTTPCodec
+import Observability
 
 /// Writes JSON into a `BodyWriter` as it goes: no intermediate values, no allocation.
 ///
@@ -89,29 +90,11 @@ public struct JSONWriter: ~Copyable {
         needsComma = true
     }
 
-    /// RFC 8259 §7: quote, backslash and control characters are escaped; the rest is UTF-8 as is.
     private func writeString(_ value: String) {
         output.pointee.write("\"")
         var value = value
         value.withUTF8 { utf8 in
-            var runStart = 0
-            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-                output.pointee.write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart..<index])))
-                switch byte {
-                case 0x22: output.pointee.write("\\\"")
-                case 0x5C: output.pointee.write("\\\\")
-                case 0x0A: output.pointee.write("\\n")
-                case 0x0D: output.pointee.write("\\r")
-                case 0x09: output.pointee.write("\\t")
-                default:
-                    let hex: StaticString = "0123456789abcdef"
-                    output.pointee.write("\\u00")
-                    output.pointee.write(UnsafeRawBufferPointer(start: hex.utf8Start + Int(byte >> 4), count: 1))
-                    output.pointee.write(UnsafeRawBufferPointer(start: hex.utf8Start + Int(byte & 15), count: 1))
-                }
-                runStart = index + 1
-            }
-            output.pointee.write(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart...])))
+            JSONEscaping.escape(UnsafeRawBufferPointer(utf8)) { output.pointee.write($0) }
         }
         output.pointee.write("\"")
     }

@@ -80,6 +80,13 @@ public final class EventLoop: @unchecked Sendable {
         pthread_equal(pthread_self(), threadID.load(ordering: .relaxed)) != 0
     }
 
+    /// Index of the loop whose thread is calling, or nil off loop threads (a thread-local read).
+    @inline(__always)
+    public static var currentIndex: Int? {
+        let index = gb_current_loop_index()
+        return index >= 0 ? Int(index) : nil
+    }
+
     /// Traps unless called on this loop's thread.
     @inline(__always)
     public func preconditionInEventLoop(file: StaticString = #fileID, line: UInt = #line) {
@@ -103,6 +110,7 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs the loop on the calling thread until `stop()`.
     public func run() {
         threadID.store(pthread_self(), ordering: .relaxed)
+        gb_set_current_loop_index(Int32(index))
         if let cpu = configuration.cpu { _ = gb_pin_current_thread(Int32(cpu)) }
         while !isStopping {
             runOneIteration()

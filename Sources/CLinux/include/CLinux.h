@@ -64,4 +64,9 @@ uint64_t gb_monotonic_coarse_ns(void);
 // Wall clock in seconds since the epoch and the nanosecond remainder.
 void gb_wall_clock(int64_t *seconds, int32_t *nanoseconds);
 
+// Index of the event loop running on the calling thread, or -1 on any other thread.
+// A C thread-local: Swift has no native one, and pthread_getspecific costs a call more.
+int gb_current_loop_index(void);
+void gb_set_current_loop_index(int index);
+
 #endif

@@ -1,0 +1,90 @@
+import HTTPServer
+import IOCore
+import Logging
+import Metrics
+import Observability
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The composition root: logging, metrics, loops, routes and the server, run until SIGTERM
+/// or SIGINT, then shut down gracefully.
+public enum Application {
+    /// Runs the service with `settings` until a termination signal; returns after a clean stop.
+    public static func run(settings: Settings, version: String) async throws {
+        let loopCount = settings.loopCount > 0 ? settings.loopCount : EventLoopGroup.availableCPUs
+        let logSink = LogSink(loopCount: loopCount, bytesPerQueue: settings.log.queueBytes, output: STDOUT_FILENO)
+        logSink.start()
+        defer {
+            logSink.flush()
+            logSink.shutdown()
+        }
+        let level = Logger.Level(rawValue: settings.log.level) ?? .info
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, sink: logSink, level: level) }
+        let logger = Logger(label: "groupbuyd")
+
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(namespace: "groupbuy", metricName: "build", unitName: "info", helpText: "Always 1; the version is the label."),
+            labels: [("version", version)]
+        ).set(to: 1)
+
+        let files = OpenFileLimit.raiseToHardLimit()
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(namespace: "groupbuy", metricName: "open_files", unitName: "limit", helpText: "The soft RLIMIT_NOFILE after start.")
+        ).set(to: Double(files.after))
+        logger.info("open file limit raised", metadata: ["before": "\(files.before)", "after": "\(files.after)"])
+
+        let group = try EventLoopGroup(count: loopCount, pinToCPUs: settings.pinLoops, configuration: settings.loop)
+        defer { group.shutdown() }
+
+        let serverReference = Mutex<HTTPServerMetrics?>(nil)
+        let router = try makeRouter(
+            settings: settings,
+            loopCount: loopCount,
+            logger: logger,
+            logSink: logSink,
+            registry: registry,
+            serverMetrics: { serverReference.withLock { $0 } }
+        )
+        let server = HTTPServer(configuration: settings.server, group: group, router: router, logger: logger)
+        serverReference.withLock { $0 = server.metrics }
+
+        let services = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: server)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        logger.info("starting", metadata: ["version": "\(version)", "loops": "\(loopCount)", "pid": "\(getpid())"])
+        try await services.run()
+        logger.info("stopped")
+    }
+
+    static func makeRouter(
+        settings: Settings,
+        loopCount: Int,
+        logger: Logger,
+        logSink: LogSink,
+        registry: PrometheusCollectorRegistry,
+        serverMetrics: @escaping @Sendable () -> HTTPServerMetrics?
+    ) throws -> Router {
+        var routes = RouterBuilder()
+        // Order matters: middleware runs in this order before the handler and in reverse after
+        // it, so the access log and metrics see the response ErrorMiddleware made of an error.
+        routes.add(RequestIDMiddleware(loopCount: loopCount))
+        if settings.log.accessLog { routes.add(AccessLogMiddleware(sink: logSink)) }
+        routes.add(MetricsMiddleware())
+        routes.add(ErrorMiddleware(logger: logger))
+        BenchmarkRoutes.add(to: &routes)
+        OperationsRoutes.add(to: &routes, serverMetrics: serverMetrics, registry: registry, logSink: logSink)
+        return try routes.build()
+    }
+}

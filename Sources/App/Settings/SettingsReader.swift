@@ -1,0 +1,132 @@
+import Configuration
+import Synchronization
+import SystemPackage
+
+/// Reads settings from, in order of precedence, the environment (`GROUPBUY_<KEY>`, e.g.
+/// `server.max_connections` ← `GROUPBUY_SERVER_MAX_CONNECTIONS`), the YAML config file,
+/// and the defaults in code. Remembers where each effective value came from, and every
+/// value that is present but invalid, so the caller can refuse to start naming the key.
+struct SettingsReader {
+    /// One setting as it ended up: for `--print-config`.
+    struct Entry: Sendable, Equatable {
+        var key: String
+        var value: String
+        var source: Source
+    }
+
+    enum Source: String, Sendable {
+        case environment, file, defaults
+    }
+
+    private let reader: ConfigReader
+    private let reporter: Reporter
+    private let filePath: String?
+    private(set) var entries: [Entry] = []
+    private(set) var problems: [String] = []
+
+    /// - Parameters:
+    ///   - environment: the process environment (a parameter so tests can supply their own).
+    ///   - filePath: the YAML file; nil for none.
+    init(environment: [String: String], filePath: String?) async throws(SettingsError) {
+        let reporter = Reporter()
+        var providers: [any ConfigProvider] = [
+            EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "groupbuy")
+        ]
+        if let filePath {
+            do {
+                providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(filePath)))
+            } catch {
+                throw SettingsError(problems: ["config file \(filePath): \(error)"])
+            }
+        }
+        self.reader = ConfigReader(providers: providers, accessReporter: reporter)
+        self.reporter = reporter
+        self.filePath = filePath
+    }
+
+    /// The environment variable that overrides `key`.
+    static func environmentName(of key: String) -> String {
+        "GROUPBUY_" + String(key.uppercased().map { $0 == "." ? "_" : $0 })
+    }
+
+    mutating func int(_ key: String, default defaultValue: Int, in range: ClosedRange<Int>) -> Int {
+        let value = reader.int(forKey: ConfigKey(key), default: defaultValue)
+        return checked(key, value, valid: range.contains(value), expected: "an integer in \(range.lowerBound)...\(range.upperBound)")
+    }
+
+    mutating func bool(_ key: String, default defaultValue: Bool) -> Bool {
+        let value = reader.bool(forKey: ConfigKey(key), default: defaultValue)
+        return checked(key, value, valid: true, expected: "true or false")
+    }
+
+    mutating func string(_ key: String, default defaultValue: String, oneOf allowed: [String]? = nil) -> String {
+        let value = reader.string(forKey: ConfigKey(key), default: defaultValue)
+        let valid = allowed.map { $0.contains(value) } ?? !value.isEmpty
+        let expected = allowed.map { "one of \($0.joined(separator: ", "))" } ?? "a non-empty string"
+        return checked(key, value, valid: valid, expected: expected)
+    }
+
+    /// Milliseconds as a `Duration`.
+    mutating func milliseconds(_ key: String, default defaultValue: Int, in range: ClosedRange<Int>) -> Duration {
+        .milliseconds(int(key, default: defaultValue, in: range))
+    }
+
+    private mutating func checked<Value>(_ key: String, _ value: Value, valid: Bool, expected: String) -> Value {
+        let access = reporter.take(key)
+        let source = access.source
+        if let error = access.error {
+            problems.append("\(describe(key, source)): \(error); expected \(expected)")
+        } else if !valid {
+            problems.append("\(describe(key, source)): \"\(value)\" is not valid; expected \(expected)")
+        }
+        entries.append(Entry(key: key, value: "\(value)", source: source))
+        return value
+    }
+
+    private func describe(_ key: String, _ source: Source) -> String {
+        switch source {
+        case .environment: "\(key) (from \(Self.environmentName(of: key)))"
+        case .file: "\(key) (from \(filePath ?? "the config file"))"
+        case .defaults: "\(key) (default)"
+        }
+    }
+}
+
+/// Collects what the providers said about each key: which one answered, and any error.
+private final class Reporter: AccessReporter {
+    struct Access {
+        var source: SettingsReader.Source = .defaults
+        var error: String?
+    }
+
+    private let accesses = Mutex<[String: Access]>([:])
+
+    func report(_ event: AccessEvent) {
+        var access = Access()
+        for provider in event.providerResults {
+            switch provider.result {
+            case .success(let lookup) where lookup.value != nil:
+                if access.source == .defaults {
+                    access.source = provider.providerName.contains("Environment") ? .environment : .file
+                }
+            case .success:
+                continue
+            case .failure(let error):
+                if access.error == nil {
+                    access.source = provider.providerName.contains("Environment") ? .environment : .file
+                    access.error = "\(error)"
+                }
+            }
+        }
+        if access.error == nil, let conversion = event.conversionError {
+            access.error = "\(conversion)"
+        }
+        let key = event.metadata.key.components.joined(separator: ".")
+        let recorded = access
+        accesses.withLock { $0[key] = recorded }
+    }
+
+    func take(_ key: String) -> Access {
+        accesses.withLock { $0.removeValue(forKey: key) } ?? Access()
+    }
+}

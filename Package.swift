@@ -94,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AppTests",
-            dependencies: ["App", "HTTPServer", "IOCore", "Observability"],
+            dependencies: ["App", "HTTPServer", "HTTPCodec", "IOCore", "Observability", "groupbuyd"],
             swiftSettings: strict
         ),
     ]

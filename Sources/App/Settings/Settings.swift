@@ -33,7 +33,10 @@ public struct Settings: Sendable {
         var settings = Settings()
         settings.read(&reader)
         var problems = reader.problems
-        problems += settings.server.problems(bufferChunkSize: settings.loop.bufferChunkSize).map { "server: \($0)" }
+        if problems.isEmpty {
+            // Rules across keys, once every single value is valid.
+            problems = settings.server.problems(bufferChunkSize: settings.loop.bufferChunkSize).map { "server: \($0)" }
+        }
         guard problems.isEmpty else { throw SettingsError(problems: problems) }
         settings.loop.bufferScratchBytes = settings.server.scratchBytesPerChunk
         settings.entries = reader.entries.map { ($0.key, $0.value, $0.source.rawValue) }

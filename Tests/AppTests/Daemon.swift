@@ -1,0 +1,228 @@
+import Foundation
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A groupbuyd process started by a test, on an ephemeral port, with its log captured.
+final class Daemon: Sendable {
+    let process: Process
+    let port: Int
+    private let log: LogCollector
+
+    /// The groupbuyd built next to this test bundle.
+    static var executable: URL {
+        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return testBinary.deletingLastPathComponent().appendingPathComponent("groupbuyd")
+    }
+
+    private init(process: Process, port: Int, log: LogCollector) {
+        self.process = process
+        self.port = port
+        self.log = log
+    }
+
+    /// Starts groupbuyd with one loop on 127.0.0.1 and a free port; returns once it listens.
+    static func start(environment: [String: String] = [:]) async throws -> Daemon {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = []
+        process.currentDirectoryURL = FileManager.default.temporaryDirectory
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GROUPBUY_") }
+        env["GROUPBUY_SERVER_HOST"] = "127.0.0.1"
+        env["GROUPBUY_SERVER_PORT"] = "0"
+        env["GROUPBUY_LOOPS_COUNT"] = "1"
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        let log = LogCollector()
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                log.finish()
+            } else {
+                log.append(data)
+            }
+        }
+        try process.run()
+        let listening = try await log.wait(for: { $0["msg"] as? String == "listening" }, timeout: .seconds(30))
+        guard let address = listening["address"] as? String, let port = address.split(separator: ":").last.flatMap({ Int($0) }) else {
+            process.terminate()
+            throw DaemonError("no port in \(listening)")
+        }
+        return Daemon(process: process, port: port, log: log)
+    }
+
+    func signal(_ number: Int32) {
+        kill(process.processIdentifier, number)
+    }
+
+    /// Sends `signal` (SIGTERM by default; nil: none) and waits for the exit; returns its status.
+    func terminate(signal: Int32? = SIGTERM) async throws -> Int32 {
+        if let signal { self.signal(signal) }
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                process.interrupt()
+                throw DaemonError("groupbuyd did not exit within 30 s")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        _ = try? await log.wait(for: { _ in false }, timeout: .seconds(5), untilEnd: true)
+        return process.terminationStatus
+    }
+
+    func waitForLog(_ predicate: @escaping @Sendable ([String: Any]) -> Bool) async throws {
+        _ = try await log.wait(for: predicate, timeout: .seconds(30))
+    }
+
+    func logLines() -> [[String: Any]] {
+        log.lines()
+    }
+
+    // MARK: - Running commands
+
+    struct Completed {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs groupbuyd with `arguments` to completion (for --print-config and refusals).
+    static func runToCompletion(arguments: [String], environment: [String: String]) throws -> Completed {
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GROUPBUY_") }
+        env.merge(environment) { _, new in new }
+        return try run(executable.path, arguments, environment: env, directory: FileManager.default.temporaryDirectory)
+    }
+
+    static func curl(_ arguments: [String]) throws -> String {
+        let result = try run("/usr/bin/curl", ["--max-time", "10"] + arguments)
+        guard result.status == 0 else { throw DaemonError("curl \(arguments) failed: \(result.stderr)") }
+        return result.stdout.replacingOccurrences(of: "\r\n", with: "\n")
+    }
+
+    static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil) throws -> Completed {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = directory }
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        // Read both to the end before waiting, so a full pipe cannot stall the child.
+        let errorData = Mutex(Data())
+        let errorReader = Thread { errorData.withLock { $0 = stderr.fileHandleForReading.readDataToEndOfFile() } }
+        errorReader.start()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while errorReader.isExecuting || !errorReader.isFinished { usleep(1_000) }
+        return Completed(
+            status: process.terminationStatus,
+            stdout: String(decoding: out, as: UTF8.self),
+            stderr: errorData.withLock { String(decoding: $0, as: UTF8.self) }
+        )
+    }
+}
+
+/// Collects groupbuyd's JSON log lines and lets tests wait for one.
+final class LogCollector: Sendable {
+    private struct State {
+        var pending = Data()
+        var lines: [String] = []
+        var ended = false
+    }
+
+    private let state = Mutex(State())
+
+    func append(_ data: Data) {
+        state.withLock { state in
+            state.pending.append(data)
+            while let newline = state.pending.firstIndex(of: 0x0A) {
+                state.lines.append(String(decoding: state.pending[state.pending.startIndex..<newline], as: UTF8.self))
+                state.pending.removeSubrange(state.pending.startIndex...newline)
+            }
+        }
+    }
+
+    func finish() {
+        state.withLock { $0.ended = true }
+    }
+
+    func lines() -> [[String: Any]] {
+        state.withLock { $0.lines }.compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }
+    }
+
+    /// Polls the collected lines (the log arrives through a pipe) until one matches, the output
+    /// ends (`untilEnd`), or the timeout passes.
+    func wait(for predicate: ([String: Any]) -> Bool, timeout: Duration, untilEnd: Bool = false) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            if let match = lines().first(where: predicate) { return match }
+            if untilEnd && state.withLock({ $0.ended }) { throw DaemonError("output ended") }
+            if !untilEnd && state.withLock({ $0.ended }) { throw DaemonError("groupbuyd exited; log so far: \(state.withLock { $0.lines })") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw DaemonError("no matching log line within \(timeout); log so far: \(state.withLock { $0.lines })")
+    }
+}
+
+/// A minimal blocking client for the shutdown test.
+final class DaemonClient {
+    private let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else {
+            close(fd)
+            throw DaemonError("connect failed: errno \(errno)")
+        }
+    }
+
+    deinit {
+        close(fd)
+    }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else {
+            throw DaemonError("send failed: errno \(errno)")
+        }
+    }
+
+    /// Everything until the server closes.
+    func readAll() throws -> String {
+        var data = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count == 0 { break }
+            guard count > 0 else { throw DaemonError("recv failed: errno \(errno)") }
+            data += chunk[..<count]
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+struct DaemonError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

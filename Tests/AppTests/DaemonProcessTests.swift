@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+/// groupbuyd as operators run it: a real process, real signals, curl and wrk over TCP.
+@Suite(.serialized) struct DaemonProcessTests {
+    @Test func printConfigPrintsTheEffectiveSettings() throws {
+        let result = try Daemon.runToCompletion(arguments: ["--print-config"], environment: ["GROUPBUY_SERVER_PORT": "9123"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("  port: 9123  # environment"))
+    }
+
+    @Test func anInvalidSettingExitsNonZeroNamingTheKey() throws {
+        let result = try Daemon.runToCompletion(arguments: [], environment: ["GROUPBUY_SERVER_MAX_CONNECTIONS": "lots"])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("server.max_connections (from GROUPBUY_SERVER_MAX_CONNECTIONS)"))
+    }
+
+    @Test func aMissingConfigFileExitsNonZero() throws {
+        let result = try Daemon.runToCompletion(arguments: ["--config", "/nonexistent/groupbuy.yaml"], environment: [:])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("/nonexistent/groupbuy.yaml"))
+    }
+
+    @Test func servesTheBenchmarkAndOperationsRoutesToCurl() async throws {
+        let daemon = try await Daemon.start()
+        let json = try Daemon.curl(["-s", "-i", "http://127.0.0.1:\(daemon.port)/json"])
+        #expect(json.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(json.hasSuffix(#"{"message":"Hello, World!"}"#))
+        #expect(try Daemon.curl(["-s", "http://127.0.0.1:\(daemon.port)/plaintext"]) == "Hello, World!")
+        #expect(try Daemon.curl(["-s", "http://127.0.0.1:\(daemon.port)/healthz"]) == #"{"status":"ok"}"#)
+        let metrics = try Daemon.curl(["-s", "http://127.0.0.1:\(daemon.port)/metrics"])
+        #expect(metrics.contains(#"http_requests_total{route="/json",status="200"} 1"#))
+        #expect(metrics.contains("event_loop_lag_seconds"))
+        #expect(metrics.contains("buffer_pool_chunks"))
+        #expect(metrics.contains("groupbuy_build_info"))
+        let status = try await daemon.terminate()
+        #expect(status == 0)
+        // Every request was access-logged as one JSON line.
+        let requests = daemon.logLines().filter { $0["msg"] as? String == "request" }
+        #expect(requests.compactMap { $0["path"] as? String } == ["/json", "/plaintext", "/healthz", "/metrics"])
+    }
+
+    @Test func wrkGetsOnly200sFromPlaintextAndJSON() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else {
+            Issue.record("wrk is not installed (scripts/lib/common.sh installs it)")
+            return
+        }
+        let daemon = try await Daemon.start(environment: ["GROUPBUY_LOG_ACCESS": "false"])
+        for path in ["/plaintext", "/json"] {
+            let output = try Daemon.run("/usr/bin/wrk", ["-t1", "-c16", "-d1s", "http://127.0.0.1:\(daemon.port)\(path)"]).stdout
+            let requests = output.firstMatch(of: /(\d+) requests in/).flatMap { Int($0.1) } ?? 0
+            #expect(requests > 100, "\(output)")
+            #expect(!output.contains("Non-2xx"), "\(output)")
+            #expect(!output.contains("Socket errors"), "\(output)")
+        }
+        #expect(try await daemon.terminate() == 0)
+    }
+
+    @Test func sigtermLetsAnInFlightRequestFinishThenExitsZero() async throws {
+        let daemon = try await Daemon.start(environment: ["GROUPBUY_SERVER_SHUTDOWN_GRACE_MS": "5000"])
+        // A slow upload keeps a request in flight: headers now, the body after SIGTERM.
+        let upload = try DaemonClient(port: daemon.port)
+        try upload.send("GET /json HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nab")
+        daemon.signal(SIGTERM)
+        try await daemon.waitForLog { $0["msg"] as? String == "draining connections" }
+        try upload.send("cde")
+        let response = try upload.readAll()
+        // Answered in full, with Connection: close because the server is draining.
+        #expect(response.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(response.hasSuffix(#"{"message":"Hello, World!"}"#))
+        #expect(response.contains("Connection: close"))
+        #expect(try await daemon.terminate(signal: nil) == 0)
+    }
+}

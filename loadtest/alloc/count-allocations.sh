@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Heap allocations per request in steady state, counted (not sampled) with an LD_PRELOAD
+# malloc counter (malloc-counter.c), for groupbuyd's /plaintext and /json.
+#
+#   loadtest/alloc/count-allocations.sh [REQUESTS]     default 200000
+#
+# Method: two runs of the release server, each warmed up the same way; the first serves
+# 10,000 requests, the second 10,000 + REQUESTS (one keep-alive connection per wrk thread,
+# 16 connections). Everything outside the steady state (start, warm-up, connections,
+# shutdown) is equal in both runs, so (allocations₂ − allocations₁) / REQUESTS is what one
+# request costs. The access log is off in one pair of runs and on in another.
+set -euo pipefail
+
+GROUPBUY_SCRIPT_NAME="count-allocations.sh"
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
+cd "${GROUPBUY_ROOT}"
+
+EXTRA="${1:-200000}"
+BASE=10000
+PORT=18092
+WORK="$(mktemp -d)"
+trap 'rm -rf "${WORK}"' EXIT
+
+ensure_deps
+clang -O2 -shared -fPIC -o "${WORK}/malloc-counter.so" loadtest/alloc/malloc-counter.c
+swift build -c release --product groupbuyd >&2
+GROUPBUYD="$(swift build -c release --show-bin-path)/groupbuyd"
+
+# Sends exactly N requests over 16 keep-alive connections with a small Python client
+# (wrk cannot stop at a request count).
+send_requests() {
+    local path="$1" count="$2"
+    python3 - "${PORT}" "${path}" "${count}" <<'PY'
+import socket, sys, threading
+port, path, count = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+connections = 16
+request = f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode()
+def worker(n):
+    s = socket.create_connection(("127.0.0.1", port))
+    batch = 50
+    done = 0
+    pending = b""
+    while done < n:
+        k = min(batch, n - done)
+        s.sendall(request * k)
+        got = 0
+        while got < k:
+            data = s.recv(1 << 16)
+            if not data:
+                raise SystemExit("server closed the connection")
+            pending += data
+            got_now = pending.count(b"HTTP/1.1 200 OK")
+            if got_now:
+                # Responses are small and complete when the next one starts; count heads.
+                got += got_now
+                pending = pending[pending.rfind(b"HTTP/1.1 200 OK") + 1:]
+        done += k
+    s.close()
+threads = [threading.Thread(target=worker, args=(count // connections + (1 if i < count % connections else 0),)) for i in range(connections)]
+for t in threads: t.start()
+for t in threads: t.join()
+PY
+}
+
+# Prints the allocation count of one server run that serves `count` requests on `path`.
+one_run() {
+    local path="$1" count="$2" access_log="$3" out="${WORK}/count"
+    rm -f "${out}"
+    MALLOC_COUNTER_OUT="${out}" LD_PRELOAD="${WORK}/malloc-counter.so" \
+        GROUPBUY_LOOPS_COUNT=1 GROUPBUY_SERVER_PORT="${PORT}" GROUPBUY_SERVER_HOST=127.0.0.1 \
+        GROUPBUY_LOG_ACCESS="${access_log}" GROUPBUY_LOG_LEVEL=warning \
+        "${GROUPBUYD}" --config config/groupbuy.yaml >/dev/null &
+    local pid=$!
+    for _ in $(seq 1 100); do
+        curl -sf "http://127.0.0.1:${PORT}/healthz" >/dev/null && break
+        sleep 0.1
+    done
+    send_requests "${path}" "${count}"
+    kill -TERM "${pid}"
+    wait "${pid}"
+    awk '$1 == "allocations" {print $2}' "${out}"
+}
+
+printf '%-10s %-10s %14s %14s %10s\n' route access_log "allocs(${BASE})" "allocs(+${EXTRA})" "per req"
+for access_log in false true; do
+    for path in /plaintext /json; do
+        a1="$(one_run "${path}" "${BASE}" "${access_log}")"
+        a2="$(one_run "${path}" "$((BASE + EXTRA))" "${access_log}")"
+        awk -v p="${path}" -v l="${access_log}" -v a="${a1}" -v b="${a2}" -v n="${EXTRA}" \
+            'BEGIN {printf "%-10s %-10s %14d %14d %10.4f\n", p, l, a, b, (b - a) / n}'
+    done
+done

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian 12 machine: installs what is missing, starts a
+# private PostgreSQL and Redis (scripts/services.sh), builds, runs every test, runs the
+# parser fuzzer for a bounded time, and stops the services again.
+#
+#   scripts/test.sh                 everything (fuzzing: GROUPBUY_FUZZ_SECONDS, default 60)
+#   scripts/test.sh --filter NAME   only tests matching NAME (passed to `swift test`), no fuzzing
+#
+# Settings (environment): GROUPBUY_FUZZ_SECONDS (0 skips fuzzing), GROUPBUY_SKIP_DEPS=1,
+# GROUPBUY_KEEP_SERVICES=1 (leave PostgreSQL/Redis running afterwards), and those of
+# scripts/services.sh (ports, state folder).
+set -euo pipefail
+
+GROUPBUY_SCRIPT_NAME="test.sh"
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "${GROUPBUY_ROOT}"
+
+started="$(now_seconds)"
+ensure_deps
+
+stop_services() {
+    if [[ "${GROUPBUY_KEEP_SERVICES:-0}" != "1" ]]; then
+        scripts/services.sh stop || warn "stopping the services failed"
+    fi
+}
+trap stop_services EXIT
+
+eval "$(scripts/services.sh start)"
+export DATABASE_URL GROUPBUY_TEST_DATABASE_URL REDIS_URL
+
+# One build job per core leaves nothing for the database on this 2-core machine; the test
+# run itself is parallel (Swift Testing) and needs the cores.
+log "building (debug, with tests)"
+swift build --build-tests
+
+log "running the tests"
+if [[ $# -gt 0 ]]; then
+    swift test --skip-build "$@"
+    log "ok: filtered tests passed in $(format_duration "$(( $(now_seconds) - started ))")"
+    exit 0
+fi
+swift test --skip-build
+
+scripts/fuzz.sh "${GROUPBUY_FUZZ_SECONDS:-60}"
+
+log "ok: all tests passed, fuzzing clean, in $(format_duration "$(( $(now_seconds) - started ))")"

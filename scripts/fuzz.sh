@@ -55,6 +55,9 @@ LIMITS=(-timeout=5 -rss_limit_mb=2048)
 # file be named main.swift without Swift generating a main() that would clash with libFuzzer's.
 # (Checked with Swift 6.3.1 on Debian 12; the ld.gold warning "Cannot export local symbol
 # '__asan_extra_spill_area'" printed at link time is harmless.)
+# SwiftPM hands the two sanitizers to swiftc as separate -sanitize= options in varying order
+# and the driver keeps only the last one for compiling, so Fuzz/Package.swift repeats
+# -sanitize=fuzzer,address (and the coverage flags) itself: see the comment there.
 BUILD_FLAGS=(
     -c release
     --package-path "${FUZZ_DIR}"

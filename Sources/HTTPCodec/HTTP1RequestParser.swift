@@ -199,7 +199,12 @@ public struct HTTP1RequestParser: Sendable {
             // absolute-form: scheme "://" authority [path]
             guard let afterScheme = schemeEnd(bytes, start: start, end: end) else { return .bad("malformed request target") }
             pathStart = afterScheme
-            while pathStart < end && bytes[pathStart] != 47 && bytes[pathStart] != 63 { pathStart += 1 }
+            while pathStart < end && bytes[pathStart] != 47 && bytes[pathStart] != 63 {
+                // Only host[:port] characters: a "#" or "@" here would make other parsers
+                // (proxies, caches) see another host or path than we do (RFC 9110 §4.2.4).
+                guard isAuthorityByte(bytes[pathStart]) else { return .bad("invalid character in request target authority") }
+                pathStart += 1
+            }
             guard pathStart > afterScheme else { return .bad("absolute-form target without authority") }
         }
         var index = pathStart
@@ -213,6 +218,18 @@ public struct HTTP1RequestParser: Sendable {
         }
         if index < end { return .bad("fragment in request target") }
         return nil
+    }
+
+    /// unreserved / pct-encoded / sub-delims / ":" / "[" / "]" (RFC 3986 host and port; no userinfo).
+    private static func isAuthorityByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 48...57, 65...90, 97...122: true  // ALPHA DIGIT
+        case 45, 46, 95, 126: true  // - . _ ~
+        case 37: true  // % (pct-encoded)
+        case 33, 36, 38...44, 59, 61: true  // sub-delims ! $ & ' ( ) * + , ; =
+        case 58, 91, 93: true  // : [ ]
+        default: false
+        }
     }
 
     /// After "http://" or "https://" (scheme case-insensitive), or nil.

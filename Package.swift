@@ -10,8 +10,13 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-/// Hot-path modules: the same settings today; kept apart so tuning flags land in one place.
-let hotPath: [SwiftSetting] = strict
+/// Hot-path modules. In release builds the dynamic exclusivity checks are off: they cost
+/// ~7% of a /json request (swift_beginAccess/endAccess and a TLS lookup on every access to a
+/// class's stored property, measured with perf; see loadtest/peers/README.md). Debug builds,
+/// and so the tests, keep them.
+let hotPath: [SwiftSetting] = strict + [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+]
 
 let package = Package(
     name: "groupbuy",

@@ -51,22 +51,33 @@ struct RequestPipeline: Sendable {
                 case .immediate(let handler):
                     outcome = Result { try handler(request, &context) }
                 case .async(let handler):
-                    let entered = entered
-                    return Task(executorPreference: context.loop) {
-                        var context = context
-                        var outcome: Result<Response, any Error>
-                        do {
-                            outcome = .success(try await handler(request, &context))
-                        } catch {
-                            outcome = .failure(error)
-                        }
-                        finish(request, outcome: &outcome, context: &context, entered: entered, completion: completion)
-                    }
+                    return startAsync(handler, request, context: context, entered: entered, completion: completion)
                 }
             }
         }
         finish(request, outcome: &outcome!, context: &context, entered: entered, completion: completion)
         return nil
+    }
+
+    /// A separate function so that `start`'s `var context` is never captured by the escaping
+    /// Task closure: a captured var is boxed on the heap on every path, immediate ones too.
+    private func startAsync(
+        _ handler: @escaping @Sendable (Request, inout RequestContext) async throws -> Response,
+        _ request: Request,
+        context: RequestContext,
+        entered: Int,
+        completion: any ResponseCompletion
+    ) -> Task<Void, Never> {
+        Task(executorPreference: context.loop) {
+            var context = context
+            var outcome: Result<Response, any Error>
+            do {
+                outcome = .success(try await handler(request, &context))
+            } catch {
+                outcome = .failure(error)
+            }
+            finish(request, outcome: &outcome, context: &context, entered: entered, completion: completion)
+        }
     }
 
     private func finish(

@@ -5,7 +5,8 @@ import Logging
 /// The server's state on one loop: its listener, connections, Date cache and figures.
 /// Used on that loop's thread only.
 final class ServerLoop: LoopIterationObserver, @unchecked Sendable {
-    unowned let loop: EventLoop
+    // unowned(unsafe): the group keeps its loops alive for as long as any server uses them.
+    unowned(unsafe) let loop: EventLoop
     let configuration: ServerConfiguration
     let pipeline: RequestPipeline
     let metrics: LoopHTTPMetrics

@@ -91,7 +91,7 @@ let package = Package(
         ),
         .testTarget(name: "IOCoreTests", dependencies: ["IOCore", "CLinux"], swiftSettings: strict),
         .testTarget(name: "HTTPCodecTests", dependencies: ["HTTPCodec"], swiftSettings: strict),
-        .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "IOCore"], swiftSettings: strict),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "IOCore", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(
             name: "HTTPServerTests",
             dependencies: ["HTTPServer", "IOCore", "HTTPCodec", "Observability", "CLinux"],

@@ -3,6 +3,10 @@ public import Logging
 public import ServiceLifecycle
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The HTTP server: a listener and connections on every loop of a group, one router for all.
 ///
 /// As a `Service`, `run()` serves until graceful shutdown is signalled (SIGTERM/SIGINT via
@@ -57,6 +61,8 @@ public final class HTTPServer: Service, Sendable {
     /// Binds the listeners and starts serving; returns the bound port.
     @discardableResult
     public func start() async throws -> Int {
+        // A write to a connection the client reset must fail with EPIPE, not kill the process.
+        signal(SIGPIPE, SIG_IGN)
         let address = try SocketAddress(host: configuration.host, port: configuration.port)
         try state.withLock { state in
             guard !state.started else { throw ServerStateError(message: "the server was already started") }

@@ -14,7 +14,7 @@ final class ByteRing: Sendable {
     /// Next position the producer writes; written by the producer only.
     private let tail = Atomic<Int>(0)
 
-    /// `capacity` is rounded up to a power of two.
+    /// `capacity` is rounded up to a power of two, at least 1024 bytes.
     init(capacity: Int) {
         var size = 1024
         while size < capacity { size <<= 1 }

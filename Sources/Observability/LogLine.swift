@@ -15,7 +15,9 @@ public struct LogLine: ~Copyable {
     public init(buffer: UnsafeMutableRawBufferPointer, level: StaticString, time: WallClockTime = .now()) {
         precondition(buffer.count >= 128, "a log line needs at least 128 bytes")
         self.buffer = buffer
-        raw("{\"ts\":\"")
+        raw("{")
+        lastFieldEnd = count
+        raw("\"ts\":\"")
         timestamp(time)
         raw("\",\"level\":\"")
         raw(level)
@@ -106,8 +108,10 @@ public struct LogLine: ~Copyable {
                 truncated = true
                 // Drop back to the end of the last complete field so the line stays valid JSON.
                 count = lastFieldEnd
-                buffer[count] = UInt8(ascii: ",")
-                count += 1
+                if count > 1 {
+                    buffer[count] = UInt8(ascii: ",")
+                    count += 1
+                }
             }
             return
         }

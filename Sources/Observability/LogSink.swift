@@ -16,7 +16,10 @@ public final class LogSink: Sendable {
     public var droppedLines: Int { dropped.load(ordering: .relaxed) }
 
     private let loopRings: [ByteRing]
-    private let sharedRing: Mutex<ByteRing>
+    private let sharedRing: ByteRing
+    /// Serialises producers on the shared ring only: the writer drains without it, so a
+    /// writer stuck on a full pipe never holds up a thread that logs.
+    private let sharedProducers = Mutex(())
     private let output: Int32
     private let interval: Duration
     private let dropped = Atomic<Int>(0)
@@ -30,13 +33,15 @@ public final class LogSink: Sendable {
     ///   - interval: how long the writer sleeps when the queues are empty.
     public init(loopCount: Int, bytesPerQueue: Int = 1 << 20, output: Int32 = 1, interval: Duration = .milliseconds(20)) {
         self.loopRings = (0..<loopCount).map { _ in ByteRing(capacity: bytesPerQueue) }
-        self.sharedRing = Mutex(ByteRing(capacity: bytesPerQueue))
+        self.sharedRing = ByteRing(capacity: bytesPerQueue)
         self.output = output
         self.interval = interval
     }
 
     /// Starts the writer thread. Call once.
     public func start() {
+        // A closed log pipe must cost log lines, not the process.
+        signal(SIGPIPE, SIG_IGN)
         let context = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { context in
@@ -55,7 +60,7 @@ public final class LogSink: Sendable {
         if let index = EventLoop.currentIndex, index < loopRings.count {
             accepted = loopRings[index].push(line)
         } else {
-            accepted = sharedRing.withLock { $0.push(line) }
+            accepted = sharedProducers.withLock { _ in sharedRing.push(line) }
         }
         if !accepted { dropped.add(1, ordering: .relaxed) }
     }
@@ -94,7 +99,7 @@ public final class LogSink: Sendable {
     }
 
     private var pendingBytes: Int {
-        loopRings.reduce(0) { $0 + $1.pendingBytes } + sharedRing.withLock { $0.pendingBytes }
+        loopRings.reduce(0) { $0 + $1.pendingBytes } + sharedRing.pendingBytes
     }
 
     private func runWriter() {
@@ -103,8 +108,7 @@ public final class LogSink: Sendable {
             let stop = stopping.load(ordering: .acquiring)
             var written = 0
             for ring in loopRings { written += ring.drain(writeOut) }
-            // The writer is the shared ring's only consumer; the lock only orders it with producers.
-            written += sharedRing.withLock { $0.drain(writeOut) }
+            written += sharedRing.drain(writeOut)
             if stop && written == 0 { return }
             if written == 0 { usleep(sleepMicroseconds) }
         }

@@ -200,6 +200,18 @@ private enum FieldSpec {
             == "{\"ts\":\"2026-11-23T10:15:02.123Z\",\"level\":\"info\",\"truncated\":true}\n")
     }
 
+    /// When the header itself does not fit (a level of 66+ bytes in a 128-byte buffer), the
+    /// line is `{"truncated":true}` (once a bug: it was `,"truncated":true}`, not JSON).
+    @Test func aHeaderThatDoesNotFitStillYieldsValidJSON() {
+        let (bytes, truncated) = render(capacity: 128, level: "a-level-name-that-is-seventy-bytes-long-xxxxxxxxxxxxxxxxxxxxxxxxxxxxx") { line in
+            line.field("k", 1)
+        }
+        #expect(truncated)
+        #expect(bytes.count <= 128)
+        #expect(bytes.last == 0x0A)
+        #expect(parseJSONObject(bytes) != nil, "\(String(decoding: bytes, as: UTF8.self))")
+    }
+
     /// For every buffer size from 128 to 600 and random field sets: the line is valid JSON,
     /// no longer than the buffer, ends with its only newline, keeps a prefix of the fields
     /// exactly, and is marked truncated exactly when fields were cut.

@@ -120,3 +120,13 @@ func randomTrickyString(length: Int, using generator: inout SeededGenerator) -> 
     }
     return String(scalars)
 }
+
+/// Where two long sequences first differ, or nil when they are equal. Used instead of
+/// `#expect(a == b)` on large arrays, whose failure diff would take minutes to compute.
+func firstDifference<Element: Equatable>(_ actual: [Element], _ expected: [Element]) -> String? {
+    for index in 0..<min(actual.count, expected.count) where actual[index] != expected[index] {
+        return "index \(index): \(actual[index]) instead of \(expected[index])"
+            + " (counts \(actual.count) and \(expected.count))"
+    }
+    return actual.count == expected.count ? nil : "count \(actual.count) instead of \(expected.count)"
+}

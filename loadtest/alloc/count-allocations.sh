@@ -84,7 +84,7 @@ one_run() {
 
 printf '%-10s %-10s %14s %14s %10s\n' route access_log "allocs(${BASE})" "allocs(+${EXTRA})" "per req"
 for access_log in false true; do
-    for path in /plaintext /json; do
+    for path in /plaintext /json /plaintext/async; do
         a1="$(one_run "${path}" "${BASE}" "${access_log}")"
         a2="$(one_run "${path}" "$((BASE + EXTRA))" "${access_log}")"
         awk -v p="${path}" -v l="${access_log}" -v a="${a1}" -v b="${a2}" -v n="${EXTRA}" \

@@ -8,6 +8,11 @@ enum BenchmarkRoutes {
         routes.get("/plaintext", .immediate { _, _ in
             Response(status: .ok, headers: ResponseHeaders(contentType: "text/plain"), body: .literal("Hello, World!"))
         })
+        // The same answer from an async handler: what a Task per request costs (measured in
+        // loadtest/peers/README.md); handlers that never suspend should be immediate.
+        routes.get("/plaintext/async", .async { _, _ in
+            Response(status: .ok, headers: ResponseHeaders(contentType: "text/plain"), body: .literal("Hello, World!"))
+        })
         routes.get("/json", .immediate { _, context in
             let body = context.writeBody { body in
                 body.json { json in

@@ -19,12 +19,7 @@ cd "${GROUPBUY_ROOT}"
 started="$(now_seconds)"
 ensure_deps
 
-stop_services() {
-    if [[ "${GROUPBUY_KEEP_SERVICES:-0}" != "1" ]]; then
-        scripts/services.sh stop || warn "stopping the services failed"
-    fi
-}
-trap stop_services EXIT
+trap stop_services_unless_kept EXIT
 
 eval "$(scripts/services.sh start)"
 export DATABASE_URL GROUPBUY_TEST_DATABASE_URL REDIS_URL

@@ -81,13 +81,7 @@ extension HTTP1Connection: ResponseCompletion {
 
     /// Frees a body that will not be sent (HEAD, 204, 304).
     func releaseBody(_ body: inout ResponseBody) {
-        if case .buffer = body {
-            var taken: BufferChunk?
-            if case .buffer(let chunk) = body { taken = chunk }
-            body = .empty
-            serverLoop.releaseLater(&taken)
-        }
-        body = .empty
+        serverLoop.release(&body)
     }
 
     /// Answers a request the parser refused, then closes.

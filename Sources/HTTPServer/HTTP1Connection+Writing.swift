@@ -31,13 +31,7 @@ struct Outbound {
     /// Gives every buffer back (after sending, or when the connection closes).
     mutating func release(into serverLoop: ServerLoop) {
         if head != nil { serverLoop.loop.buffers.give(&head) }
-        if case .buffer = body {
-            var taken: BufferChunk?
-            if case .buffer(let chunk) = body { taken = chunk }
-            body = .empty
-            serverLoop.releaseLater(&taken)
-        }
-        body = .empty
+        serverLoop.release(&body)
         bodySent = 0
         tail = nil
         tailSent = 0

@@ -2,7 +2,8 @@
 /// Task on the connection's loop and may suspend, e.g. on the database).
 ///
 /// The split is explicit because it is a cost decision: an immediate handler serves a
-/// request with no allocation; an async one pays for a Task (see docs/performance.md).
+/// request with no allocation; an async one pays for a Task: 6 allocations per request
+/// (measured in loadtest/peers/README.md).
 public struct Handler: Sendable {
     enum Kind: Sendable {
         case immediate(@Sendable (Request, inout RequestContext) throws -> Response)

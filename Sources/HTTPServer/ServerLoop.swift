@@ -94,6 +94,16 @@ final class ServerLoop: LoopIterationObserver, @unchecked Sendable {
         if isDraining && connections.isEmpty { onDrained?() }
     }
 
+    /// Empties `body`, giving a pooled buffer it holds back at the end of this iteration.
+    func release(_ body: inout ResponseBody) {
+        if case .buffer(let chunk) = body {
+            body = .empty
+            var taken: BufferChunk? = chunk
+            releaseLater(&taken)
+        }
+        body = .empty
+    }
+
     /// Stops accepting, closes idle connections, lets busy ones finish their current request.
     func beginDrain() {
         isDraining = true

@@ -133,3 +133,10 @@ format_duration() {
         printf '%ds' "${s}"
     fi
 }
+
+# Stops the private PostgreSQL and Redis unless GROUPBUY_KEEP_SERVICES=1 (for EXIT traps).
+stop_services_unless_kept() {
+    if [[ "${GROUPBUY_KEEP_SERVICES:-0}" != "1" ]]; then
+        "${GROUPBUY_ROOT}/scripts/services.sh" stop || warn "stopping the services failed"
+    fi
+}

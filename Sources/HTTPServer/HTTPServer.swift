@@ -64,6 +64,16 @@ public final class HTTPServer: Service, Sendable {
         // A write to a connection the client reset must fail with EPIPE, not kill the process.
         signal(SIGPIPE, SIG_IGN)
         let address = try SocketAddress(host: configuration.host, port: configuration.port)
+        for loop in group.loops {
+            let problems = configuration.problems(bufferChunkSize: loop.buffers.chunkSize)
+            guard problems.isEmpty else { throw ServerStateError(message: problems.joined(separator: "; ")) }
+            guard loop.buffers.scratchBytes >= configuration.scratchBytesPerChunk else {
+                throw ServerStateError(
+                    message: "loop \(loop.index) buffers have \(loop.buffers.scratchBytes) scratch bytes; the header table needs "
+                        + "\(configuration.scratchBytesPerChunk): set EventLoop.Configuration.bufferScratchBytes"
+                )
+            }
+        }
         try state.withLock { state in
             guard !state.started else { throw ServerStateError(message: "the server was already started") }
             state.started = true

@@ -54,6 +54,12 @@ let package = Package(
         ),
         // HTTP wire formats without any I/O.
         .target(name: "HTTPCodec", swiftSettings: hotPath),
+        // libpq driven by the event loops: connections, statements, (later) pool and migrator.
+        .target(
+            name: "Postgres",
+            dependencies: ["CPostgres", "IOCore"],
+            swiftSettings: strict
+        ),
         // Listeners, connections, request/response, router, middleware.
         .target(
             name: "HTTPServer",
@@ -97,6 +103,7 @@ let package = Package(
             dependencies: ["HTTPServer", "IOCore", "HTTPCodec", "Observability", "CLinux"],
             swiftSettings: strict
         ),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IOCore"], swiftSettings: strict),
         .testTarget(
             name: "AppTests",
             dependencies: ["App", "HTTPServer", "HTTPCodec", "IOCore", "Observability", "groupbuyd"],

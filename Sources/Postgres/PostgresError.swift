@@ -1,0 +1,51 @@
+internal import CPostgres
+
+/// A failure talking to PostgreSQL: the connection could not be made or broke, or the
+/// server refused a statement (with its SQLSTATE, e.g. "23505" for a unique violation).
+public struct PostgresError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// Connecting failed, or the connection broke; the connection is unusable.
+        case connection
+        /// The server answered the statement with an error; the connection is still usable.
+        case server(sqlState: String)
+        /// The connection is busy with another use or was closed by us.
+        case misuse
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public var description: String {
+        switch kind {
+        case .connection: "PostgreSQL connection error: \(message)"
+        case .server(let state): "PostgreSQL error \(state): \(message)"
+        case .misuse: "PostgreSQL client misuse: \(message)"
+        }
+    }
+
+    public var sqlState: String? {
+        if case .server(let state) = kind { return state }
+        return nil
+    }
+
+    static func connection(_ connection: OpaquePointer?, _ what: String) -> PostgresError {
+        let detail = connection.flatMap { PQerrorMessage($0) }.map { String(cString: $0) } ?? ""
+        let trimmed = detail.trimmingTrailingNewlines()
+        return PostgresError(kind: .connection, message: trimmed.isEmpty ? what : "\(what): \(trimmed)")
+    }
+
+    static func server(_ result: OpaquePointer) -> PostgresError {
+        let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? "XX000"
+        let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+            ?? String(cString: PQresultErrorMessage(result)).trimmingTrailingNewlines()
+        return PostgresError(kind: .server(sqlState: state), message: message)
+    }
+}
+
+extension String {
+    func trimmingTrailingNewlines() -> String {
+        var text = self
+        while text.last == "\n" { text.removeLast() }
+        return text
+    }
+}

@@ -19,7 +19,9 @@ ensure_deps
 
 trap stop_services_unless_kept EXIT
 
-eval "$(scripts/services.sh start)"
+# Checked apart from eval: `eval "$(…)"` would run an empty string, and succeed, when start fails.
+service_env="$(scripts/services.sh start)" || die "could not start PostgreSQL and Redis (see above)"
+eval "${service_env}"
 export DATABASE_URL REDIS_URL
 
 log "building groupbuyd (release)"

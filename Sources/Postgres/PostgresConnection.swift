@@ -65,6 +65,28 @@ public final class PostgresConnection: IOEventHandler, @unchecked Sendable {
         }
     }
 
+    /// Runs `sql` with the simple query protocol: several statements separated by `;`, no
+    /// parameters (for migrations and administration, never with input in the text).
+    public func simpleQuery(_ sql: String) async throws -> PostgresRows {
+        try await run([]) { connection, _, _ in
+            PQsendQuery(connection, sql)
+        }
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    public func transaction<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        _ = try await query("BEGIN")
+        let result: Result
+        do {
+            result = try await body(self)
+        } catch {
+            if isUsable { _ = try? await query("ROLLBACK") }
+            throw error
+        }
+        _ = try await query("COMMIT")
+        return result
+    }
+
     /// Prepares `sql` under `name` on this connection (parameter types from casts in the SQL).
     public func prepare(_ name: String, _ sql: String) async throws {
         _ = try await run([]) { connection, _, _ in

@@ -1,4 +1,5 @@
 internal import CPostgres
+import Foundation
 public import IOCore
 
 #if canImport(Glibc)
@@ -26,6 +27,8 @@ public final class PostgresConnection: IOEventHandler, @unchecked Sendable {
     /// Callers waiting for their turn, in arrival order.
     private var waiting: [UnsafeContinuation<Void, any Error>] = []
     private var connectWaiter: UnsafeContinuation<Void, any Error>?
+    /// Counts statements sent, so a late cancel request cannot hit a later statement.
+    private var statementNumber = 0
 
     private enum Phase {
         case connecting, idle, busy, closed
@@ -39,6 +42,12 @@ public final class PostgresConnection: IOEventHandler, @unchecked Sendable {
 
     /// False once the connection broke or was closed; a pool drops such connections.
     public var isUsable: Bool { phase == .idle || phase == .busy }
+
+    /// True when idle outside a transaction: safe to hand to the next user.
+    public var isIdleOutsideTransaction: Bool {
+        guard phase == .idle, let connection else { return false }
+        return PQtransactionStatus(connection) == PQTRANS_IDLE
+    }
 
     private init(loop: EventLoop) {
         self.loop = loop
@@ -80,7 +89,8 @@ public final class PostgresConnection: IOEventHandler, @unchecked Sendable {
         do {
             result = try await body(self)
         } catch {
-            if isUsable { _ = try? await query("ROLLBACK") }
+            // Not cancellable: a cancelled request must still leave the connection clean.
+            if isUsable { _ = try? await run([], cancellable: false) { connection, _, _ in PQsendQuery(connection, "ROLLBACK") } }
             throw error
         }
         _ = try await query("COMMIT")
@@ -177,10 +187,28 @@ public final class PostgresConnection: IOEventHandler, @unchecked Sendable {
 
     private func run(
         _ parameters: [PostgresValue],
+        cancellable: Bool = true,
         send: (OpaquePointer, Int32, UnsafePointer<UnsafePointer<CChar>?>?) -> Int32
     ) async throws -> PostgresRows {
         loop.preconditionInEventLoop()
         try await waitForTurn()
+        guard cancellable else { return try await self.send(parameters, nil, send) }
+        // A cancelled task (a request past its deadline) asks the server to stop its statement;
+        // the statement then ends with SQLSTATE 57014 and the connection stays usable.
+        let ticket = CancelTicket()
+        return try await withTaskCancellationHandler {
+            try Task.checkCancellation()
+            return try await self.send(parameters, ticket, send)
+        } onCancel: {
+            loop.execute { [weak self] in self?.requestCancel(ticket) }
+        }
+    }
+
+    private func send(
+        _ parameters: [PostgresValue],
+        _ ticket: CancelTicket?,
+        _ send: (OpaquePointer, Int32, UnsafePointer<UnsafePointer<CChar>?>?) -> Int32
+    ) async throws -> PostgresRows {
         // Sending and recording the pending statement happen in one step on the loop: an
         // `await` between them could let the loop consume the answer before anyone waits for it.
         return try await withUnsafeThrowingContinuation { continuation in
@@ -195,6 +223,8 @@ public final class PostgresConnection: IOEventHandler, @unchecked Sendable {
                 shutDown(error)
                 return
             }
+            statementNumber &+= 1
+            ticket?.statement = statementNumber
             pending = Pending(continuation: continuation)
             flush()
             // The answer may already sit in libpq's buffer (read while this task was queued).
@@ -277,6 +307,19 @@ public final class PostgresConnection: IOEventHandler, @unchecked Sendable {
         }
     }
 
+    /// Asks the server to cancel the statement in flight. libpq 15's `PQcancel` blocks (it
+    /// opens a connection of its own), so it runs on a short-lived thread, never on the loop.
+    private func requestCancel(_ ticket: CancelTicket) {
+        // Only the ticket's own statement: the backend cancels whatever runs, maybe a later one.
+        guard pending != nil, ticket.statement == statementNumber, let connection, let cancel = PQgetCancel(connection) else { return }
+        let handle = CancelHandle(cancel)
+        Thread.detachNewThread {
+            var message = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(handle.cancel, &message, Int32(message.count))
+            PQfreeCancel(handle.cancel)
+        }
+    }
+
     /// Ends the connection and fails everyone waiting on it.
     private func shutDown(_ error: PostgresError) {
         guard phase != .closed else { return }
@@ -307,4 +350,15 @@ private func withTextParameters<Result>(
     defer { for copy in copies { free(copy) } }
     let pointers = copies.map { $0.map { UnsafePointer($0) } }
     return pointers.withUnsafeBufferPointer { body(Int32(parameters.count), $0.baseAddress) }
+}
+
+/// A `PGcancel` handed to the thread that sends the cancel request; used there only.
+private struct CancelHandle: @unchecked Sendable {
+    let cancel: OpaquePointer
+    init(_ cancel: OpaquePointer) { self.cancel = cancel }
+}
+
+/// Which statement a cancellation is meant for; set and read on the loop only.
+private final class CancelTicket: @unchecked Sendable {
+    var statement = -1
 }

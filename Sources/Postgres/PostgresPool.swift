@@ -23,6 +23,10 @@ public final class PostgresPool: @unchecked Sendable {
         public var maxLifetime: Duration = .seconds(30 * 60)
         /// A connection idle for longer than this is checked with a round trip before reuse.
         public var healthCheckAfterIdle: Duration = .seconds(10)
+        /// Statements prepared on every connection as it opens, run with `execute(name:)`.
+        public var statements: [PreparedStatement] = []
+        /// `SET` commands sent as a connection opens, e.g. `["statement_timeout = 5000"]`.
+        public var sessionSettings: [String] = []
 
         public init(conninfo: String) {
             self.conninfo = conninfo
@@ -118,7 +122,7 @@ public final class PostgresPool: @unchecked Sendable {
     public func release(_ connection: PostgresConnection) {
         loop.preconditionInEventLoop()
         let born = birth[ObjectIdentifier(connection)] ?? loop.now
-        if isClosed || !connection.isUsable || born.duration(to: loop.now) >= configuration.maxLifetime {
+        if isClosed || !connection.isIdleOutsideTransaction || born.duration(to: loop.now) >= configuration.maxLifetime {
             discard(connection)
             // A waiter may now get a fresh connection in its place.
             if !waiters.isEmpty && !isClosed { openForWaiter() }
@@ -158,6 +162,17 @@ public final class PostgresPool: @unchecked Sendable {
         opening += 1
         defer { opening -= 1 }
         let connection = try await PostgresConnection.connect(configuration.conninfo, on: loop)
+        do {
+            for setting in configuration.sessionSettings {
+                _ = try await connection.simpleQuery("SET \(setting)")
+            }
+            for statement in configuration.statements {
+                try await connection.prepare(statement.name, statement.sql)
+            }
+        } catch {
+            connection.close()
+            throw error
+        }
         birth[ObjectIdentifier(connection)] = loop.now
         figures.open += 1
         figures.opened += 1
@@ -222,5 +237,16 @@ public final class PostgresPool: @unchecked Sendable {
         }
         idle = kept
         figures.idle = idle.count
+    }
+}
+
+/// A statement a pool prepares on each connection; run it with `execute(name, parameters)`.
+public struct PreparedStatement: Sendable, Hashable {
+    public let name: String
+    public let sql: String
+
+    public init(_ name: String, _ sql: String) {
+        self.name = name
+        self.sql = sql
     }
 }

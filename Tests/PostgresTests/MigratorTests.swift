@@ -23,6 +23,8 @@ struct MigratorTests {
         return try await onLoop { loop in
             let admin = try await PostgresConnection.connect(url, on: loop)
             defer { admin.close() }
+            // Made here once: concurrent CREATE SCHEMA IF NOT EXISTS can race to a unique violation.
+            _ = try await admin.simpleQuery("CREATE SCHEMA \(schema)")
             do {
                 let result = try await body(loop, schema)
                 _ = try await admin.simpleQuery("DROP SCHEMA IF EXISTS \(schema) CASCADE")
@@ -36,7 +38,7 @@ struct MigratorTests {
 
     func connect(_ loop: EventLoop, schema: String) async throws -> PostgresConnection {
         let connection = try await PostgresConnection.connect(url, on: loop)
-        _ = try await connection.simpleQuery("CREATE SCHEMA IF NOT EXISTS \(schema); SET search_path TO \(schema)")
+        _ = try await connection.simpleQuery("SET search_path TO \(schema)")
         return connection
     }
 

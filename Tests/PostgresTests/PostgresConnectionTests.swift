@@ -150,4 +150,53 @@ struct PostgresConnectionTests {
         #expect(error?.kind == .connection)
         #expect(usable == false)
     }
+
+    @Test func cancellingTheTaskCancelsItsStatementAndKeepsTheConnection() async throws {
+        let url = url
+        let (state, afterwards) = try await onLoop { loop -> (String?, Int?) in
+            let connection = try await PostgresConnection.connect(url, on: loop)
+            defer { connection.close() }
+            let observer = try await PostgresConnection.connect(url, on: loop)
+            defer { observer.close() }
+            let pid = try await connection.query("SELECT pg_backend_pid()")[0].int(0) ?? 0
+            let sleeper = Task(executorPreference: loop) { try await connection.query("SELECT pg_sleep(30)") }
+            // Cancel once the server is really running the statement.
+            let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+            while ContinuousClock.now < deadline {
+                let active = try await observer.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int AND state = 'active' AND query LIKE 'SELECT pg_sleep%'", [.int(pid)]
+                )[0].int(0)
+                if active == 1 { break }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            sleeper.cancel()
+            var state: String?
+            do { _ = try await sleeper.value } catch let error as PostgresError { state = error.sqlState }
+            return (state, try await connection.query("SELECT 7")[0].int(0))
+        }
+        #expect(state == "57014")
+        #expect(afterwards == 7)
+    }
+
+    @Test func aTransactionCommitsOrRollsBack() async throws {
+        let url = url
+        struct Refusal: Error {}
+        let (kept, dropped) = try await onLoop { loop -> (Int?, Int?) in
+            let connection = try await PostgresConnection.connect(url, on: loop)
+            defer { connection.close() }
+            _ = try await connection.simpleQuery("CREATE TEMP TABLE tx_probe (n int)")
+            try await connection.transaction { tx in _ = try await tx.query("INSERT INTO tx_probe VALUES (1)") }
+            do {
+                try await connection.transaction { tx in
+                    _ = try await tx.query("INSERT INTO tx_probe VALUES (2)")
+                    throw Refusal()
+                }
+            } catch is Refusal {}
+            let kept = try await connection.query("SELECT count(*) FROM tx_probe WHERE n = 1")[0].int(0)
+            let dropped = try await connection.query("SELECT count(*) FROM tx_probe WHERE n = 2")[0].int(0)
+            return (kept, dropped)
+        }
+        #expect(kept == 1)
+        #expect(dropped == 0)
+    }
 }

@@ -120,4 +120,42 @@ struct PostgresPoolTests {
         #expect(peak == 3)
         #expect(settled == 1)
     }
+
+    @Test func connectionsOpenWithTheirStatementsPreparedAndSessionSettingsApplied() async throws {
+        let configuration = Self.configuration {
+            $0.statements = [PreparedStatement("double", "SELECT $1::int * 2")]
+            $0.sessionSettings = ["statement_timeout = 50"]
+        }
+        let (doubled, timeout, slow) = try await onLoop { loop -> (Int?, String?, String?) in
+            let pool = PostgresPool(configuration: configuration, loop: loop)
+            try await pool.start()
+            defer { pool.close() }
+            return try await pool.withConnection { connection in
+                let doubled = try await connection.execute("double", [21])[0].int(0)
+                let timeout = try await connection.query("SHOW statement_timeout")[0].string(0)
+                var slow: String?
+                do { _ = try await connection.query("SELECT pg_sleep(2)") } catch let error as PostgresError { slow = error.sqlState }
+                return (doubled, timeout, slow)
+            }
+        }
+        #expect(doubled == 42)
+        #expect(timeout == "50ms")
+        #expect(slow == "57014")  // query_canceled by statement_timeout
+    }
+
+    @Test func aConnectionReleasedInsideATransactionIsNotReused() async throws {
+        let configuration = Self.configuration { $0.maxConnections = 1 }
+        let (first, second) = try await onLoop { loop -> (Int?, Int?) in
+            let pool = PostgresPool(configuration: configuration, loop: loop)
+            try await pool.start()
+            defer { pool.close() }
+            let first = try await pool.withConnection { connection in
+                _ = try await connection.query("BEGIN")
+                return try await connection.query("SELECT pg_backend_pid()")[0].int(0)
+            }
+            let second = try await pool.withConnection { try await $0.query("SELECT pg_backend_pid()")[0].int(0) }
+            return (first, second)
+        }
+        #expect(first != nil && second != nil && first != second)
+    }
 }

@@ -60,6 +60,10 @@ let package = Package(
             dependencies: ["CPostgres", "IOCore"],
             swiftSettings: strict
         ),
+        // Value types shared by the business modules: time stamps, cursors, field problems.
+        .target(name: "Domain", swiftSettings: strict),
+        // Deals, their stock slots and the audit of admin changes: rules and SQL, no HTTP.
+        .target(name: "Catalog", dependencies: ["Domain", "Postgres", "IOCore"], swiftSettings: strict),
         // Listeners, connections, request/response, router, middleware.
         .target(
             name: "HTTPServer",
@@ -104,6 +108,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IOCore"], swiftSettings: strict),
+        .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Domain", "Postgres", "IOCore"], swiftSettings: strict),
         .testTarget(
             name: "AppTests",
             dependencies: ["App", "HTTPServer", "HTTPCodec", "IOCore", "Observability", "groupbuyd"],

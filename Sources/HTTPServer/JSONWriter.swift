@@ -80,6 +80,19 @@ public struct JSONWriter: ~Copyable {
         output.pointee.write(value ? "true" : "false")
     }
 
+    /// Writes `text`, which must already be one valid JSON value (e.g. jsonb text from
+    /// PostgreSQL, or a representation rendered earlier by this writer), as it is.
+    public mutating func rawJSON(_ text: String) {
+        separate()
+        output.pointee.write(text)
+    }
+
+    /// Writes pre-rendered JSON bytes as one value (see `rawJSON(_: String)`).
+    public mutating func rawJSON(_ bytes: UnsafeRawBufferPointer) {
+        separate()
+        output.pointee.write(bytes)
+    }
+
     public mutating func null() {
         separate()
         output.pointee.write("null")

@@ -40,7 +40,7 @@ public final class PostgresPool: @unchecked Sendable {
         case closed
     }
 
-    /// Figures for metrics (read on the loop).
+    /// Figures for metrics.
     public struct Figures: Sendable, Equatable {
         public var open = 0
         public var idle = 0
@@ -48,6 +48,27 @@ public final class PostgresPool: @unchecked Sendable {
         public var opened = 0
         public var exhausted = 0
     }
+
+    /// Slots of `counters`: written on the loop, read by a metrics scrape on any thread.
+    private enum Figure: Int, CaseIterable {
+        case open, idle, waiting, opened, exhausted
+    }
+
+    private let counters = SingleWriterCounters(count: Figure.allCases.count)
+
+    /// The current figures; safe to read from any thread.
+    public var figures: Figures {
+        Figures(
+            open: counters.value(at: Figure.open.rawValue), idle: counters.value(at: Figure.idle.rawValue),
+            waiting: counters.value(at: Figure.waiting.rawValue), opened: counters.value(at: Figure.opened.rawValue),
+            exhausted: counters.value(at: Figure.exhausted.rawValue)
+        )
+    }
+
+    private var openCount: Int { counters.value(at: Figure.open.rawValue) }
+
+    private func set(_ figure: Figure, _ value: Int) { counters.set(value, at: figure.rawValue) }
+    private func add(_ figure: Figure, _ amount: Int) { counters.add(amount, at: figure.rawValue) }
 
     public let loop: EventLoop
     public let configuration: Configuration
@@ -58,7 +79,6 @@ public final class PostgresPool: @unchecked Sendable {
     private var nextWaiterID = 0
     private var reaper: RepeatingTimer?
     private var isClosed = false
-    public private(set) var figures = Figures()
 
     private struct Waiter {
         let id: Int
@@ -96,7 +116,7 @@ public final class PostgresPool: @unchecked Sendable {
         while true {
             guard !isClosed else { throw PoolError.closed }
             if let entry = idle.popLast() {
-                figures.idle = idle.count
+                set(.idle, idle.count)
                 let now = loop.now
                 if !entry.connection.isUsable || entry.born.duration(to: now) >= configuration.maxLifetime {
                     discard(entry.connection)
@@ -110,7 +130,7 @@ public final class PostgresPool: @unchecked Sendable {
                 }
                 return entry.connection
             }
-            if figures.open + opening < configuration.maxConnections {
+            if openCount + opening < configuration.maxConnections {
                 return try await open()
             }
             return try await waitForRelease()
@@ -130,7 +150,7 @@ public final class PostgresPool: @unchecked Sendable {
         }
         if !waiters.isEmpty {
             let waiter = waiters.removeFirst()
-            figures.waiting = waiters.count
+            set(.waiting, waiters.count)
             waiter.timeout.cancel()
             waiter.continuation.resume(returning: connection)
             return
@@ -146,10 +166,10 @@ public final class PostgresPool: @unchecked Sendable {
         reaper = nil
         for entry in idle { discard(entry.connection) }
         idle = []
-        figures.idle = 0
+        set(.idle, 0)
         let failed = waiters
         waiters = []
-        figures.waiting = 0
+        set(.waiting, 0)
         for waiter in failed {
             waiter.timeout.cancel()
             waiter.continuation.resume(throwing: PoolError.closed)
@@ -174,25 +194,25 @@ public final class PostgresPool: @unchecked Sendable {
             throw error
         }
         birth[ObjectIdentifier(connection)] = loop.now
-        figures.open += 1
-        figures.opened += 1
+        add(.open, 1)
+        add(.opened, 1)
         return connection
     }
 
     private func park(_ connection: PostgresConnection) {
         let born = birth[ObjectIdentifier(connection)] ?? loop.now
         idle.append((connection, loop.now, born))
-        figures.idle = idle.count
+        set(.idle, idle.count)
     }
 
     private func discard(_ connection: PostgresConnection) {
-        if birth.removeValue(forKey: ObjectIdentifier(connection)) != nil { figures.open -= 1 }
+        if birth.removeValue(forKey: ObjectIdentifier(connection)) != nil { add(.open, -1) }
         if connection.isUsable { connection.close() }
     }
 
     private func waitForRelease() async throws -> PostgresConnection {
         guard waiters.count < configuration.maxWaiters else {
-            figures.exhausted += 1
+            add(.exhausted, 1)
             throw PoolError.exhausted
         }
         let id = nextWaiterID
@@ -202,21 +222,21 @@ public final class PostgresPool: @unchecked Sendable {
                 self?.expireWaiter(id)
             }
             waiters.append(Waiter(id: id, continuation: continuation, timeout: timeout))
-            figures.waiting = waiters.count
+            set(.waiting, waiters.count)
         }
     }
 
     private func expireWaiter(_ id: Int) {
         guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
         let waiter = waiters.remove(at: index)
-        figures.waiting = waiters.count
-        figures.exhausted += 1
+        set(.waiting, waiters.count)
+        add(.exhausted, 1)
         waiter.continuation.resume(throwing: PoolError.exhausted)
     }
 
     /// Replaces a discarded connection for the first waiter, in the background.
     private func openForWaiter() {
-        guard figures.open + opening < configuration.maxConnections else { return }
+        guard openCount + opening < configuration.maxConnections else { return }
         Task(executorPreference: loop) {
             guard let connection = try? await self.open() else { return }
             self.release(connection)
@@ -229,14 +249,14 @@ public final class PostgresPool: @unchecked Sendable {
         for entry in idle {
             let expired = entry.since.duration(to: now) >= configuration.idleTimeout
                 || entry.born.duration(to: now) >= configuration.maxLifetime
-            if (expired && figures.open > configuration.minConnections) || !entry.connection.isUsable {
+            if (expired && openCount > configuration.minConnections) || !entry.connection.isUsable {
                 discard(entry.connection)
             } else {
                 kept.append(entry)
             }
         }
         idle = kept
-        figures.idle = idle.count
+        set(.idle, idle.count)
     }
 }
 

@@ -12,6 +12,10 @@ public struct Settings: Sendable {
     public var loop = EventLoop.Configuration()
     public var server = ServerConfiguration()
     public var log = LogSettings()
+    public var database = DatabaseSettings()
+    public var redis = RedisSettings()
+    public var catalog = CatalogSettings()
+    public var auth = AuthSettings()
 
     public struct LogSettings: Sendable {
         /// trace, debug, info, notice, warning, error, critical
@@ -31,11 +35,14 @@ public struct Settings: Sendable {
     public static func load(environment: [String: String], configFile: String?) async throws(SettingsError) -> Settings {
         var reader = try await SettingsReader(environment: environment, filePath: configFile)
         var settings = Settings()
-        settings.read(&reader)
+        settings.read(&reader, plainDatabaseURL: environment["DATABASE_URL"])
         var problems = reader.problems
         if problems.isEmpty {
             // Rules across keys, once every single value is valid.
             problems = settings.server.problems(bufferChunkSize: settings.loop.bufferChunkSize).map { "server: \($0)" }
+            if settings.database.poolMin > settings.database.poolMax {
+                problems.append("database: pool_min (\(settings.database.poolMin)) is larger than pool_max (\(settings.database.poolMax))")
+            }
         }
         guard problems.isEmpty else { throw SettingsError(problems: problems) }
         settings.loop.bufferScratchBytes = settings.server.scratchBytesPerChunk
@@ -43,7 +50,7 @@ public struct Settings: Sendable {
         return settings
     }
 
-    private mutating func read(_ reader: inout SettingsReader) {
+    private mutating func read(_ reader: inout SettingsReader, plainDatabaseURL: String?) {
         let defaults = Settings()
         let ms = { (duration: Duration) in Int(duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000) }
         let hour = 3_600_000
@@ -90,5 +97,7 @@ public struct Settings: Sendable {
         )
         log.accessLog = reader.bool("log.access", default: defaults.log.accessLog)
         log.queueBytes = reader.int("log.queue_bytes", default: defaults.log.queueBytes, in: 4_096...1 << 30)
+
+        readServices(&reader, defaults: defaults, plainDatabaseURL: plainDatabaseURL)
     }
 }

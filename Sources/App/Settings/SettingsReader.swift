@@ -66,6 +66,19 @@ struct SettingsReader {
         return checked(key, value, valid: valid, expected: expected)
     }
 
+    /// A string that may be empty (empty usually means "not used").
+    mutating func optionalString(_ key: String, default defaultValue: String = "") -> String {
+        let value = reader.string(forKey: ConfigKey(key), default: defaultValue)
+        return checked(key, value, valid: true, expected: "a string")
+    }
+
+    /// A secret: read like a string, but `--print-config` shows only whether it is set.
+    mutating func secret(_ key: String) -> String {
+        let value = reader.string(forKey: ConfigKey(key), default: "")
+        _ = checked(key, value.isEmpty ? "" : "(set, hidden)", valid: true, expected: "a string")
+        return value
+    }
+
     /// Milliseconds as a `Duration`.
     mutating func milliseconds(_ key: String, default defaultValue: Int, in range: ClosedRange<Int>) -> Duration {
         .milliseconds(int(key, default: defaultValue, in: range))

@@ -1,0 +1,49 @@
+/// Settings of the data layer, the cache and authentication (see config/groupbuy.yaml).
+public struct DatabaseSettings: Sendable {
+    /// libpq URL or key=value string. Empty: `DATABASE_URL` from the environment, else
+    /// `localURL` (the private database of scripts/services.sh).
+    public var url = ""
+    public static let localURL = "postgresql://groupbuy@127.0.0.1:54329/groupbuy"
+    /// A file whose first line is the password (for secrets mounted as files); else libpq's
+    /// own sources apply (the URL, PGPASSWORD, ~/.pgpass).
+    public var passwordFile = ""
+    public var poolMin = 1
+    public var poolMax = 8
+    public var poolMaxWaiters = 64
+    public var acquireTimeoutMs = 1_000
+    public var idleTimeoutMs = 60_000
+    public var maxLifetimeMs = 1_800_000
+    public var healthCheckAfterIdleMs = 10_000
+    public var statementTimeoutMs = 5_000
+    /// Apply pending migrations at start instead of refusing to start.
+    public var migrateOnStart = false
+    public var migrationsDirectory = "migrations"
+}
+
+public struct RedisSettings: Sendable {
+    /// `redis://host:port[/db]`; empty turns the cache off (reads go to PostgreSQL).
+    public var url = "redis://127.0.0.1:63799"
+    public var connectTimeoutMs = 500
+    public var commandTimeoutMs = 200
+    /// Consecutive failures that open the circuit breaker.
+    public var breakerFailures = 5
+    /// How long an open breaker refuses calls before one probe is let through.
+    public var breakerOpenMs = 2_000
+}
+
+public struct CatalogSettings: Sendable {
+    public var cacheTTLSeconds = 30
+    public var cacheMissingTTLSeconds = 5
+    /// Stock rows per new deal (see docs: more slots, less lock contention on a hot deal).
+    public var slotsPerDeal = 8
+}
+
+public struct AuthSettings: Sendable {
+    /// `kid:secret` pairs separated by commas; the first signs, all verify (rotation).
+    public var jwtKeys = ""
+    /// A file with the same content as `jwt_keys` (for secrets mounted as files).
+    public var jwtKeysFile = ""
+    public var issuer = "groupbuy"
+    public var audience = "groupbuy-api"
+    public var clockSkewSeconds = 30
+}

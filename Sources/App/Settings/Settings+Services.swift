@@ -1,0 +1,42 @@
+extension Settings {
+    /// `plainDatabaseURL` is `DATABASE_URL` from the environment: the conventional name, used
+    /// when `database.url` is empty (its default).
+    mutating func readServices(_ reader: inout SettingsReader, defaults: Settings, plainDatabaseURL: String?) {
+        let hour = 3_600_000
+        let db = defaults.database
+        let url = reader.optionalString("database.url")
+        database.url = !url.isEmpty ? url : plainDatabaseURL.flatMap { $0.isEmpty ? nil : $0 } ?? DatabaseSettings.localURL
+        database.passwordFile = reader.optionalString("database.password_file")
+        database.poolMin = reader.int("database.pool_min", default: db.poolMin, in: 0...1_000)
+        database.poolMax = reader.int("database.pool_max", default: db.poolMax, in: 1...1_000)
+        database.poolMaxWaiters = reader.int("database.pool_max_waiters", default: db.poolMaxWaiters, in: 0...1_000_000)
+        database.acquireTimeoutMs = reader.int("database.acquire_timeout_ms", default: db.acquireTimeoutMs, in: 1...hour)
+        database.idleTimeoutMs = reader.int("database.idle_timeout_ms", default: db.idleTimeoutMs, in: 10...24 * hour)
+        database.maxLifetimeMs = reader.int("database.max_lifetime_ms", default: db.maxLifetimeMs, in: 1_000...7 * 24 * hour)
+        database.healthCheckAfterIdleMs = reader.int(
+            "database.health_check_after_idle_ms", default: db.healthCheckAfterIdleMs, in: 0...24 * hour
+        )
+        database.statementTimeoutMs = reader.int("database.statement_timeout_ms", default: db.statementTimeoutMs, in: 0...hour)
+        database.migrateOnStart = reader.bool("database.migrate_on_start", default: db.migrateOnStart)
+        database.migrationsDirectory = reader.string("database.migrations_directory", default: db.migrationsDirectory)
+
+        let rd = defaults.redis
+        redis.url = reader.optionalString("redis.url", default: rd.url)
+        redis.connectTimeoutMs = reader.int("redis.connect_timeout_ms", default: rd.connectTimeoutMs, in: 1...60_000)
+        redis.commandTimeoutMs = reader.int("redis.command_timeout_ms", default: rd.commandTimeoutMs, in: 1...60_000)
+        redis.breakerFailures = reader.int("redis.breaker_failures", default: rd.breakerFailures, in: 1...1_000)
+        redis.breakerOpenMs = reader.int("redis.breaker_open_ms", default: rd.breakerOpenMs, in: 1...hour)
+
+        let ct = defaults.catalog
+        catalog.cacheTTLSeconds = reader.int("catalog.cache_ttl_seconds", default: ct.cacheTTLSeconds, in: 1...86_400)
+        catalog.cacheMissingTTLSeconds = reader.int("catalog.cache_missing_ttl_seconds", default: ct.cacheMissingTTLSeconds, in: 1...86_400)
+        catalog.slotsPerDeal = reader.int("catalog.slots_per_deal", default: ct.slotsPerDeal, in: 1...1_024)
+
+        let au = defaults.auth
+        auth.jwtKeys = reader.secret("auth.jwt_keys")
+        auth.jwtKeysFile = reader.optionalString("auth.jwt_keys_file")
+        auth.issuer = reader.string("auth.issuer", default: au.issuer)
+        auth.audience = reader.string("auth.audience", default: au.audience)
+        auth.clockSkewSeconds = reader.int("auth.clock_skew_seconds", default: au.clockSkewSeconds, in: 0...600)
+    }
+}

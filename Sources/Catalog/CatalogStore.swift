@@ -1,0 +1,210 @@
+public import Domain
+public import Postgres
+
+/// Who makes an admin change, for the audit log.
+public struct AuditActor: Sendable {
+    public let userID: String
+    public let requestID: String
+
+    public init(userID: String, requestID: String) {
+        self.userID = userID
+        self.requestID = requestID
+    }
+}
+
+/// One row of the audit log.
+public struct AuditEntry: Sendable, Equatable {
+    public var id: Int64
+    public var at: Timestamp
+    public var actor: String
+    public var action: String
+    public var entity: String
+    public var entityID: String
+    /// The entity before and after, as JSON text (nil where it did not exist / did not change).
+    public var before: String?
+    public var after: String?
+    public var requestID: String?
+}
+
+/// The catalog's reads and writes on one connection (statements from `CatalogStatements`,
+/// prepared by the pool). Stateless: one value serves every loop.
+public struct CatalogStore: Sendable {
+    /// How many slot rows a new deal's stock is spread over.
+    public let slotsPerDeal: Int
+
+    public init(slotsPerDeal: Int) {
+        precondition((1...1_024).contains(slotsPerDeal))
+        self.slotsPerDeal = slotsPerDeal
+    }
+
+    public func deal(id: Int64, on connection: PostgresConnection) async throws -> Deal? {
+        let rows = try await connection.execute(CatalogStatements.findDeal.name, [.int(Int(id))])
+        return rows.count == 0 ? nil : try Deal(row: rows[0])
+    }
+
+    /// Deals after `cursor` in id order; `nextCursor` is set when more may follow.
+    public func deals(
+        status: DealStatus?, activeNow: Bool, includeDrafts: Bool, after cursor: Cursor?, limit: Int,
+        on connection: PostgresConnection
+    ) async throws -> (deals: [Deal], nextCursor: Cursor?) {
+        let rows = try await connection.execute(
+            CatalogStatements.listDeals.name,
+            [.optional(status?.rawValue), .bool(activeNow), .bool(includeDrafts), .int(Int(cursor?.afterID ?? 0)), .int(limit + 1)]
+        )
+        var deals: [Deal] = []
+        deals.reserveCapacity(min(rows.count, limit))
+        for index in 0..<min(rows.count, limit) { deals.append(try Deal(row: rows[index])) }
+        let next = rows.count > limit ? deals.last.map { Cursor(afterID: $0.id) } : nil
+        return (deals, next)
+    }
+
+    public func create(_ draft: DealDraft, initialStock: Int, by actor: AuditActor, on connection: PostgresConnection) async throws -> Deal {
+        var problems = draft.problems
+        if !DealDraft.Limits.initialStock.contains(initialStock) {
+            problems.append(FieldProblem("stock", "must be between 0 and \(DealDraft.Limits.initialStock.upperBound)"))
+        }
+        guard problems.isEmpty else { throw CatalogError.invalid(problems) }
+        let rows = try await connection.execute(
+            CatalogStatements.createDeal.name,
+            Self.fieldParameters(draft) + [.int(slotsPerDeal), .int(initialStock), .text(actor.userID), .text(actor.requestID)]
+        )
+        return try Deal(row: rows[0])
+    }
+
+    /// Applies `changes` if the deal is at one of `expectedVersions` (nil: whatever it is).
+    public func update(
+        id: Int64, changes: DealChanges, expectedVersions: Set<Int>?, by actor: AuditActor, on connection: PostgresConnection
+    ) async throws -> Deal {
+        let rows = try await connection.execute(CatalogStatements.findDeal.name, [.int(Int(id))])
+        guard rows.count == 1 else { throw CatalogError.dealNotFound }
+        let current = try Deal(row: rows[0])
+        if let expectedVersions, !expectedVersions.contains(current.version) { throw CatalogError.versionMismatch(current: current.version) }
+        guard current.status != .closed else { throw CatalogError.dealClosed }
+        let wanted = changes.applied(to: current.draft)
+        let problems = wanted.problems
+        guard problems.isEmpty else { throw CatalogError.invalid(problems) }
+        let updated = try await connection.execute(
+            CatalogStatements.updateDeal.name,
+            [.int(Int(id))] + Self.fieldParameters(wanted)
+                + [.int(current.version), .optional(rows[0].string("snapshot")), .text(actor.userID), .text(actor.requestID)]
+        )
+        guard updated.count == 1 else {
+            // Changed (or closed) between our read and our write: the client must look again.
+            let now = try await deal(id: id, on: connection)
+            guard let now else { throw CatalogError.dealNotFound }
+            if now.status == .closed { throw CatalogError.dealClosed }
+            throw CatalogError.versionMismatch(current: now.version)
+        }
+        return try Deal(row: updated[0])
+    }
+
+    /// Closes the deal; closing a closed deal changes nothing and answers it as it is.
+    public func close(id: Int64, expectedVersions: Set<Int>?, by actor: AuditActor, on connection: PostgresConnection) async throws -> Deal {
+        if let expectedVersions {
+            guard let current = try await deal(id: id, on: connection) else { throw CatalogError.dealNotFound }
+            if !expectedVersions.contains(current.version) { throw CatalogError.versionMismatch(current: current.version) }
+        }
+        let rows = try await connection.execute(CatalogStatements.closeDeal.name, [.int(Int(id)), .text(actor.userID), .text(actor.requestID)])
+        if rows.count == 1 { return try Deal(row: rows[0]) }
+        guard let current = try await deal(id: id, on: connection) else { throw CatalogError.dealNotFound }
+        return current
+    }
+
+    public static let stockAddition = 1...10_000_000
+
+    /// Adds `quantity` units, spread evenly over the deal's slots.
+    public func addStock(id: Int64, quantity: Int, by actor: AuditActor, on connection: PostgresConnection) async throws -> StockFigures {
+        guard Self.stockAddition.contains(quantity) else {
+            throw CatalogError.invalid([FieldProblem("quantity", "must be between 1 and \(Self.stockAddition.upperBound)")])
+        }
+        let rows: PostgresRows
+        do {
+            rows = try await connection.execute(
+                CatalogStatements.addStock.name, [.int(Int(id)), .int(quantity), .text(actor.userID), .text(actor.requestID)]
+            )
+        } catch let error as PostgresError where error.sqlState == "22003" {
+            throw CatalogError.invalid([FieldProblem("quantity", "would take a stock slot past its largest value")])
+        }
+        if rows.count > 0 { return try StockFigures(rows: rows) }
+        guard let current = try await deal(id: id, on: connection) else { throw CatalogError.dealNotFound }
+        throw current.status == .closed ? CatalogError.dealClosed : CatalogError.dealNotFound
+    }
+
+    public func stock(id: Int64, on connection: PostgresConnection) async throws -> StockFigures {
+        let rows = try await connection.execute(CatalogStatements.stockOfDeal.name, [.int(Int(id))])
+        guard rows.count > 0 else { throw CatalogError.dealNotFound }
+        return try StockFigures(rows: rows)
+    }
+
+    /// Audit entries newest first, before `cursor` (an entry id) when given.
+    public func audit(entityID: String?, before cursor: Cursor?, limit: Int, on connection: PostgresConnection) async throws
+        -> (entries: [AuditEntry], nextCursor: Cursor?)
+    {
+        let rows = try await connection.execute(
+            CatalogStatements.listAudit.name,
+            [.optional(entityID), .int(Int(cursor?.afterID ?? Int64.max)), .int(limit + 1)]
+        )
+        var entries: [AuditEntry] = []
+        for index in 0..<min(rows.count, limit) {
+            let row = rows[index]
+            guard let id = row.int("id"), let at = row.int("at"), let actor = row.string("actor"), let action = row.string("action"),
+                let entity = row.string("entity"), let entityID = row.string("entity_id")
+            else { throw RowError(table: "audit_log") }
+            entries.append(
+                AuditEntry(
+                    id: Int64(id), at: Timestamp(secondsSinceEpoch: Int64(at)), actor: actor, action: action, entity: entity,
+                    entityID: entityID, before: row.string("before"), after: row.string("after"), requestID: row.string("request_id")
+                )
+            )
+        }
+        let next = rows.count > limit ? entries.last.map { Cursor(afterID: $0.id) } : nil
+        return (entries, next)
+    }
+
+    static func fieldParameters(_ draft: DealDraft) -> [PostgresValue] {
+        [
+            .text(draft.title), .text(draft.description), .optional(draft.imageURL), .text(draft.currency),
+            .int(Int(draft.listPrice)), .int(Int(draft.groupPrice)), .int(draft.groupSize), .int(draft.groupTimeLimitSeconds),
+            .int(Int(draft.startsAt.secondsSinceEpoch)), .int(Int(draft.endsAt.secondsSinceEpoch)), .int(draft.perUserLimit),
+            .text(draft.status.rawValue),
+        ]
+    }
+}
+
+/// A row that does not have the shape the code expects: a schema and code out of step.
+struct RowError: Error, CustomStringConvertible {
+    let table: String
+    var description: String { "a row of \(table) does not have the expected columns or values" }
+}
+
+extension Deal {
+    init(row: PostgresRow) throws {
+        guard let id = row.int(0), let title = row.string(1), let description = row.string(2), let currency = row.string(4),
+            let listPrice = row.int(5), let groupPrice = row.int(6), let groupSize = row.int(7), let limit = row.int(8),
+            let startsAt = row.int(9), let endsAt = row.int(10), let perUserLimit = row.int(11),
+            let status = row.string(12).flatMap(DealStatus.init(rawValue:)), let version = row.int(13), let slots = row.int(14),
+            let createdAt = row.int(15), let updatedAt = row.int(16)
+        else { throw RowError(table: "deals") }
+        self.init(
+            id: Int64(id), title: title, description: description, imageURL: row.string(3), currency: currency,
+            listPrice: Int64(listPrice), groupPrice: Int64(groupPrice), groupSize: groupSize, groupTimeLimitSeconds: limit,
+            startsAt: Timestamp(secondsSinceEpoch: Int64(startsAt)), endsAt: Timestamp(secondsSinceEpoch: Int64(endsAt)),
+            perUserLimit: perUserLimit, status: status, version: version, stockSlots: slots,
+            createdAt: Timestamp(secondsSinceEpoch: Int64(createdAt)), updatedAt: Timestamp(secondsSinceEpoch: Int64(updatedAt))
+        )
+    }
+}
+
+extension StockFigures {
+    init(rows: PostgresRows) throws {
+        var slots: [Slot] = []
+        for index in 0..<rows.count {
+            let row = rows[index]
+            guard let slot = row.int(0), let available = row.int(1), let reserved = row.int(2), let sold = row.int(3) else {
+                throw RowError(table: "deal_stock_slots")
+            }
+            slots.append(Slot(slot: slot, available: available, reserved: reserved, sold: sold))
+        }
+        self.init(slots: slots)
+    }
+}

@@ -60,6 +60,10 @@ let package = Package(
             dependencies: ["CPostgres", "IOCore"],
             swiftSettings: strict
         ),
+        // The only importer of COpenSSL: HMAC, SHA-256, constant-time compare, randomness.
+        .target(name: "OpenSSL", dependencies: ["COpenSSL"], swiftSettings: strict),
+        // HS256 JWTs: key ring with rotation, issuing, verifying. No HTTP types.
+        .target(name: "Auth", dependencies: ["OpenSSL"], swiftSettings: strict),
         // Listeners, connections, request/response, router, middleware.
         .target(
             name: "HTTPServer",
@@ -103,6 +107,8 @@ let package = Package(
             dependencies: ["HTTPServer", "IOCore", "HTTPCodec", "Observability", "CLinux"],
             swiftSettings: strict
         ),
+        .testTarget(name: "OpenSSLTests", dependencies: ["OpenSSL"], swiftSettings: strict),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "OpenSSL"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IOCore"], swiftSettings: strict),
         .testTarget(
             name: "AppTests",

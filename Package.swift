@@ -64,6 +64,10 @@ let package = Package(
         .target(name: "Domain", swiftSettings: strict),
         // Deals, their stock slots and the audit of admin changes: rules and SQL, no HTTP.
         .target(name: "Catalog", dependencies: ["Domain", "Postgres", "IOCore"], swiftSettings: strict),
+        // The only importer of COpenSSL: HMAC, SHA-256, constant-time compare, randomness.
+        .target(name: "OpenSSL", dependencies: ["COpenSSL"], swiftSettings: strict),
+        // HS256 JWTs: key ring with rotation, issuing, verifying. No HTTP types.
+        .target(name: "Auth", dependencies: ["OpenSSL"], swiftSettings: strict),
         // Listeners, connections, request/response, router, middleware.
         .target(
             name: "HTTPServer",
@@ -107,6 +111,8 @@ let package = Package(
             dependencies: ["HTTPServer", "IOCore", "HTTPCodec", "Observability", "CLinux"],
             swiftSettings: strict
         ),
+        .testTarget(name: "OpenSSLTests", dependencies: ["OpenSSL"], swiftSettings: strict),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "OpenSSL"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IOCore"], swiftSettings: strict),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Domain", "Postgres", "IOCore"], swiftSettings: strict),

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 // SSL_CTX_set_min_proto_version is a macro over SSL_CTX_ctrl; Swift cannot call macros.
 static inline int groupbuy_ssl_ctx_set_min_proto_version(SSL_CTX *ctx, int version) {

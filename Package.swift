@@ -78,11 +78,17 @@ let package = Package(
             ],
             swiftSettings: hotPath
         ),
+        // REST handlers: JSON in and out, problem+json, bearer JWT, the deal read cache.
+        .target(
+            name: "API",
+            dependencies: ["HTTPServer", "HTTPCodec", "IOCore", "Domain", "Catalog", "Postgres", "Auth"],
+            swiftSettings: strict
+        ),
         // Composition root: settings, logging, metrics, routes.
         .target(
             name: "App",
             dependencies: [
-                "HTTPServer", "IOCore", "Observability", "CLinux",
+                "HTTPServer", "IOCore", "Observability", "CLinux", "Postgres", "Catalog", "API", "Auth",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -114,6 +120,11 @@ let package = Package(
         .testTarget(name: "OpenSSLTests", dependencies: ["OpenSSL"], swiftSettings: strict),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "OpenSSL"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IOCore"], swiftSettings: strict),
+        .testTarget(
+            name: "APITests",
+            dependencies: ["API", "Auth", "Catalog", "HTTPServer", "IOCore", "Postgres", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Domain", "Postgres", "IOCore"], swiftSettings: strict),
         .testTarget(

@@ -124,6 +124,9 @@ public final class PostgresConnection: IOEventHandler, @unchecked Sendable {
             throw PostgresError(kind: .connection, message: "out of memory starting a connection")
         }
         self.connection = connection
+        // libpq prints notices ("relation … already exists, skipping") to stderr by default;
+        // they are not errors and do not belong in our JSON logs.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         guard PQstatus(connection) != CONNECTION_BAD, PQsetnonblocking(connection, 1) == 0 else {
             let error = PostgresError.connection(connection, "cannot connect")
             shutDown(error)

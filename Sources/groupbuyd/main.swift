@@ -22,6 +22,9 @@ struct GroupBuyDaemon: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the effective settings and where each came from, then exit.")
     var printConfig = false
 
+    @Flag(name: .long, help: "Apply pending database migrations (migrations/), then exit.")
+    var migrate = false
+
     func run() async throws {
         let path = config ?? (FileManager.default.fileExists(atPath: "config/groupbuy.yaml") ? "config/groupbuy.yaml" : nil)
         if let path, !FileManager.default.fileExists(atPath: path) {
@@ -39,6 +42,17 @@ struct GroupBuyDaemon: AsyncParsableCommand {
             print(settings.printable(), terminator: "")
             return
         }
-        try await Application.run(settings: settings, version: Self.version)
+        do {
+            if migrate {
+                let applied = try await Application.migrate(settings: settings)
+                print(applied.isEmpty ? "groupbuyd: the schema is up to date" : "groupbuyd: applied \(applied.map(String.init).joined(separator: ", "))")
+                return
+            }
+            try await Application.run(settings: settings, version: Self.version)
+        } catch {
+            guard let failure = Application.startFailure(error) else { throw error }
+            FileHandle.standardError.write(Data("groupbuyd: \(failure.description)\n".utf8))
+            throw ExitCode(failure.exitCode)
+        }
     }
 }

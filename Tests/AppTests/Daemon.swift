@@ -24,6 +24,21 @@ final class Daemon: Sendable {
         self.log = log
     }
 
+    /// What every test daemon needs: the test database (migrated at start), Redis, a JWT key.
+    static var serviceEnvironment: [String: String] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let environment = ProcessInfo.processInfo.environment
+        return [
+            "GROUPBUY_DATABASE_URL": environment["GROUPBUY_TEST_DATABASE_URL"] ?? "postgresql://groupbuy@127.0.0.1:54329/groupbuy_test",
+            "GROUPBUY_DATABASE_MIGRATIONS_DIRECTORY": root.appendingPathComponent("migrations").path,
+            "GROUPBUY_DATABASE_MIGRATE_ON_START": "true",
+            "GROUPBUY_REDIS_URL": environment["REDIS_URL"] ?? "redis://127.0.0.1:63799",
+            "GROUPBUY_AUTH_JWT_KEYS": testJWTKeys,
+        ]
+    }
+
+    static let testJWTKeys = "daemon-test:daemon-tests-secret-of-at-least-32-bytes"
+
     /// Starts groupbuyd with one loop on 127.0.0.1 and a free port; returns once it listens.
     static func start(environment: [String: String] = [:]) async throws -> Daemon {
         let process = Process()
@@ -34,6 +49,7 @@ final class Daemon: Sendable {
         env["GROUPBUY_SERVER_HOST"] = "127.0.0.1"
         env["GROUPBUY_SERVER_PORT"] = "0"
         env["GROUPBUY_LOOPS_COUNT"] = "1"
+        env.merge(serviceEnvironment) { _, new in new }
         env.merge(environment) { _, new in new }
         process.environment = env
         let output = Pipe()
@@ -96,6 +112,7 @@ final class Daemon: Sendable {
     /// Runs groupbuyd with `arguments` to completion (for --print-config and refusals).
     static func runToCompletion(arguments: [String], environment: [String: String]) throws -> Completed {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GROUPBUY_") }
+        env.merge(serviceEnvironment) { _, new in new }
         env.merge(environment) { _, new in new }
         return try run(executable.path, arguments, environment: env, directory: FileManager.default.temporaryDirectory)
     }

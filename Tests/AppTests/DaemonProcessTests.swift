@@ -21,6 +21,35 @@ import Testing
         #expect(result.stderr.contains("/nonexistent/groupbuy.yaml"))
     }
 
+    @Test func refusesToStartOnASchemaOlderThanItNeeds() throws {
+        // This build's migrations plus one the database has not seen yet.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gb-migrations-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let shipped = Daemon.serviceEnvironment["GROUPBUY_DATABASE_MIGRATIONS_DIRECTORY"]!
+        for file in try FileManager.default.contentsOfDirectory(atPath: shipped) where file.hasSuffix(".sql") {
+            try FileManager.default.copyItem(atPath: shipped + "/" + file, toPath: folder.appendingPathComponent(file).path)
+        }
+        try "SELECT 1;".write(to: folder.appendingPathComponent("9999_from_the_future.sql"), atomically: true, encoding: .utf8)
+        let result = try Daemon.runToCompletion(
+            arguments: [],
+            environment: ["GROUPBUY_DATABASE_MIGRATIONS_DIRECTORY": folder.path, "GROUPBUY_DATABASE_MIGRATE_ON_START": "false"]
+        )
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("lacks migration(s) 9999"))
+        #expect(result.stderr.contains("groupbuyd --migrate"))
+    }
+
+    @Test func refusesToStartWithoutJWTKeys() throws {
+        let result = try Daemon.runToCompletion(arguments: [], environment: ["GROUPBUY_AUTH_JWT_KEYS": ""])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("auth.jwt_keys is not set"))
+        let short = try Daemon.runToCompletion(arguments: [], environment: ["GROUPBUY_AUTH_JWT_KEYS": "k1:too-short"])
+        #expect(short.status == 78)
+        #expect(short.stderr.contains("auth.jwt_keys"))
+        #expect(!short.stderr.contains("too-short"))  // the secret is never printed
+    }
+
     @Test func servesTheBenchmarkAndOperationsRoutesToCurl() async throws {
         let daemon = try await Daemon.start()
         let json = try Daemon.curl(["-s", "-i", "http://127.0.0.1:\(daemon.port)/json"])

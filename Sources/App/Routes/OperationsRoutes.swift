@@ -8,6 +8,7 @@ enum OperationsRoutes {
     static func add(
         to routes: inout RouterBuilder,
         serverMetrics: @escaping @Sendable () -> HTTPServerMetrics?,
+        extraMetrics: @escaping @Sendable (inout String) -> Void,
         registry: PrometheusCollectorRegistry,
         logSink: LogSink
     ) {
@@ -18,6 +19,7 @@ enum OperationsRoutes {
             var text = ""
             text.reserveCapacity(16 * 1024)
             serverMetrics()?.render(into: &text)
+            extraMetrics(&text)
             text += "# HELP groupbuy_log_lines_dropped_total Log lines dropped because a log queue was full.\n"
             text += "# TYPE groupbuy_log_lines_dropped_total counter\n"
             text += "groupbuy_log_lines_dropped_total \(logSink.droppedLines)\n"

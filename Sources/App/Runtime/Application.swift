@@ -1,8 +1,11 @@
+import API
+import Catalog
 import HTTPServer
 import IOCore
 import Logging
 import Metrics
 import Observability
+import Postgres
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
@@ -17,6 +20,8 @@ import Glibc
 public enum Application {
     /// Runs the service with `settings` until a termination signal; returns after a clean stop.
     public static func run(settings: Settings, version: String) async throws {
+        try DatabaseSetup.applyPasswordFile(settings.database)
+        let authenticator = try AuthSetup.authenticator(settings.auth)
         let loopCount = settings.loopCount > 0 ? settings.loopCount : EventLoopGroup.availableCPUs
         let logSink = LogSink(loopCount: loopCount, bytesPerQueue: settings.log.queueBytes, output: STDOUT_FILENO)
         logSink.start()
@@ -44,6 +49,22 @@ public enum Application {
         let group = try EventLoopGroup(count: loopCount, pinToCPUs: settings.pinLoops, configuration: settings.loop)
         defer { group.shutdown() }
 
+        let applied = try await DatabaseSetup.prepareSchema(settings.database, migrate: settings.database.migrateOnStart, loop: group.loops[0])
+        if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": "\(applied)"]) }
+        let pools = PostgresPools(configuration: DatabaseSetup.poolConfiguration(settings.database), loops: group.loops)
+        do {
+            try await pools.start()
+        } catch {
+            await pools.close()
+            throw DatabaseSetup.StartError(description: "cannot open the database pools: \(error)", exitCode: 69)
+        }
+        let catalog = Catalog(pools: pools, store: CatalogStore(slotsPerDeal: settings.catalog.slotsPerDeal))
+        let api = GroupBuyAPI(
+            catalog: catalog, authenticator: authenticator, dealCache: nil,
+            cacheSettings: .init(ttlSeconds: settings.catalog.cacheTTLSeconds, missingTTLSeconds: settings.catalog.cacheMissingTTLSeconds),
+            loopCount: loopCount
+        )
+
         let serverReference = Mutex<HTTPServerMetrics?>(nil)
         let router = try makeRouter(
             settings: settings,
@@ -51,7 +72,12 @@ public enum Application {
             logger: logger,
             logSink: logSink,
             registry: registry,
-            serverMetrics: { serverReference.withLock { $0 } }
+            serverMetrics: { serverReference.withLock { $0 } },
+            extraMetrics: { text in
+                DatabaseMetrics.render(pools.figures, into: &text)
+                api.renderMetrics(into: &text)
+            },
+            api: api
         )
         let server = HTTPServer(configuration: settings.server, group: group, router: router, logger: logger)
         serverReference.withLock { $0 = server.metrics }
@@ -65,6 +91,7 @@ public enum Application {
         )
         logger.info("starting", metadata: ["version": "\(version)", "loops": "\(loopCount)", "pid": "\(getpid())"])
         try await services.run()
+        await pools.close()
         logger.info("stopped")
     }
 
@@ -74,7 +101,9 @@ public enum Application {
         logger: Logger,
         logSink: LogSink,
         registry: PrometheusCollectorRegistry,
-        serverMetrics: @escaping @Sendable () -> HTTPServerMetrics?
+        serverMetrics: @escaping @Sendable () -> HTTPServerMetrics?,
+        extraMetrics: @escaping @Sendable (inout String) -> Void = { _ in },
+        api: GroupBuyAPI? = nil
     ) throws -> Router {
         var routes = RouterBuilder()
         // Order matters: middleware runs in this order before the handler and in reverse after
@@ -84,7 +113,8 @@ public enum Application {
         routes.add(MetricsMiddleware())
         routes.add(ErrorMiddleware(logger: logger))
         BenchmarkRoutes.add(to: &routes)
-        OperationsRoutes.add(to: &routes, serverMetrics: serverMetrics, registry: registry, logSink: logSink)
+        OperationsRoutes.add(to: &routes, serverMetrics: serverMetrics, extraMetrics: extraMetrics, registry: registry, logSink: logSink)
+        api?.add(to: &routes)
         return try routes.build()
     }
 }

@@ -1,0 +1,170 @@
+import Auth
+import Catalog
+import Domain
+import HTTPCodec
+import HTTPServer
+
+/// REST routes of the catalog: public reads under /v1/deals, admin changes under /v1/admin.
+struct CatalogRoutes: Sendable {
+    let catalog: Catalog
+    let reads: DealReads
+    let auth: Authenticator
+
+    static let pageSizes = 1...100
+    static let defaultPageSize = 20
+
+    func add(to routes: inout RouterBuilder) {
+        routes.get("/v1/deals", .async { request, context in try await translatingErrors { try await listDeals(request, context) } })
+        routes.get("/v1/deals/{id}", .async { request, context in try await translatingErrors { try await showDeal(request, context) } })
+        routes.post("/v1/admin/deals", .async { request, context in try await translatingErrors { try await createDeal(request, context) } })
+        routes.patch("/v1/admin/deals/{id}", .async { request, context in try await translatingErrors { try await updateDeal(request, context) } })
+        routes.post("/v1/admin/deals/{id}/close", .async { request, context in try await translatingErrors { try await closeDeal(request, context) } })
+        routes.post("/v1/admin/deals/{id}/stock", .async { request, context in try await translatingErrors { try await addStock(request, context) } })
+        routes.get("/v1/admin/deals/{id}/stock", .async { request, context in try await translatingErrors { try await showStock(request, context) } })
+        routes.get("/v1/admin/audit", .async { request, context in try await translatingErrors { try await listAudit(request, context) } })
+    }
+
+    // MARK: - Public reads
+
+    func listDeals(_ request: Request, _ context: RequestContext) async throws -> Response {
+        let isAdmin = try auth.principal(of: request)?.role == .admin
+        let query = try QueryParameters(request)
+        var problems: [FieldProblem] = []
+        var status: DealStatus?
+        if let text = query["status"] {
+            status = DealStatus(rawValue: text)
+            if status == nil || (status == .draft && !isAdmin) {
+                problems.append(FieldProblem("status", "must be one of \((isAdmin ? DealStatus.allCases : [.active, .paused, .closed]).map(\.rawValue).joined(separator: ", "))"))
+            }
+        }
+        let activeNow = query["active"].map { $0 == "true" } ?? false
+        if let text = query["active"], text != "true" && text != "false" {
+            problems.append(FieldProblem("active", "must be true or false"))
+        }
+        let limit = query["limit"].map { Int($0) } ?? Self.defaultPageSize
+        if limit == nil || !Self.pageSizes.contains(limit!) {
+            problems.append(FieldProblem("limit", "must be an integer from \(Self.pageSizes.lowerBound) to \(Self.pageSizes.upperBound)"))
+        }
+        let cursor = query["cursor"].map(Cursor.init(token:))
+        if case .some(.none) = cursor { problems.append(FieldProblem("cursor", "is not a cursor this API gave out")) }
+        guard problems.isEmpty, let limit else { throw ErrorTranslation.validation(problems) }
+
+        let page = try await catalog.deals(
+            status: status, activeNow: activeNow, includeDrafts: isAdmin, after: cursor ?? nil, limit: limit, loop: context.loop
+        )
+        return .json(context: context) { json in
+            json.object { object in
+                object.key("items")
+                object.array { array in
+                    for deal in page.deals { DealRendering.write(deal, into: &array) }
+                }
+                object.key("nextCursor")
+                if let next = page.nextCursor { object.string(next.token) } else { object.null() }
+            }
+        }
+    }
+
+    func showDeal(_ request: Request, _ context: RequestContext) async throws -> Response {
+        let isAdmin = try auth.principal(of: request)?.role == .admin
+        guard let id = request.id("id"), let deal = try await reads.deal(id: id, context: context),
+            deal.status != .draft || isAdmin
+        else { throw CatalogError.dealNotFound }
+        var headers = ResponseHeaders()
+        headers.add("ETag", .string(ETag.make(version: deal.version)))
+        if let ifNoneMatch = request.headers.first("if-none-match"), ifNoneMatch.trimmingSpaces == ETag.make(version: deal.version) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers.contentType = "application/json"
+        return Response(status: .ok, headers: headers, body: context.writeBody { body in
+            deal.json.withUnsafeBytes { body.write($0) }
+        })
+    }
+
+    // MARK: - Admin
+
+    func createDeal(_ request: Request, _ context: RequestContext) async throws -> Response {
+        let admin = try auth.require(.admin, request)
+        let (draft, stock) = try DealInput.draft(try JSONInput.object(of: request))
+        let deal = try await catalog.create(draft, initialStock: stock, by: actor(admin, context), loop: context.loop)
+        await reads.forget(id: deal.id, loop: context.loop)
+        var headers = ResponseHeaders()
+        headers.add("Location", .string("/v1/deals/\(deal.id)"))
+        headers.add("ETag", .string(ETag.make(version: deal.version)))
+        return .json(.created, headers: headers, context: context) { DealRendering.write(deal, into: &$0) }
+    }
+
+    func updateDeal(_ request: Request, _ context: RequestContext) async throws -> Response {
+        let admin = try auth.require(.admin, request)
+        guard let id = request.id("id") else { throw CatalogError.dealNotFound }
+        let condition = ETag.ifMatch(request)
+        guard condition != .absent else {
+            throw HTTPError(
+                428, type: ProblemType.preconditionRequired,
+                detail: "send If-Match with the ETag you read, so a concurrent change is not overwritten"
+            )
+        }
+        let changes = try DealInput.changes(try JSONInput.object(of: request, mediaTypes: ["application/json", "application/merge-patch+json"]))
+        let deal = try await catalog.update(
+            id: id, changes: changes, expectedVersions: condition.versions, by: actor(admin, context), loop: context.loop
+        )
+        await reads.forget(id: id, loop: context.loop)
+        return dealResponse(deal, context)
+    }
+
+    func closeDeal(_ request: Request, _ context: RequestContext) async throws -> Response {
+        let admin = try auth.require(.admin, request)
+        guard let id = request.id("id") else { throw CatalogError.dealNotFound }
+        let deal = try await catalog.close(id: id, expectedVersions: ETag.ifMatch(request).versions, by: actor(admin, context), loop: context.loop)
+        await reads.forget(id: id, loop: context.loop)
+        return dealResponse(deal, context)
+    }
+
+    func addStock(_ request: Request, _ context: RequestContext) async throws -> Response {
+        let admin = try auth.require(.admin, request)
+        guard let id = request.id("id") else { throw CatalogError.dealNotFound }
+        let quantity = try DealInput.stockQuantity(try JSONInput.object(of: request))
+        let stock = try await catalog.addStock(id: id, quantity: quantity, by: actor(admin, context), loop: context.loop)
+        return .json(context: context) { DealRendering.write(stock, dealID: id, into: &$0) }
+    }
+
+    func showStock(_ request: Request, _ context: RequestContext) async throws -> Response {
+        _ = try auth.require(.admin, request)
+        guard let id = request.id("id") else { throw CatalogError.dealNotFound }
+        let stock = try await catalog.stock(id: id, loop: context.loop)
+        return .json(context: context) { DealRendering.write(stock, dealID: id, into: &$0) }
+    }
+
+    func listAudit(_ request: Request, _ context: RequestContext) async throws -> Response {
+        _ = try auth.require(.admin, request)
+        let query = try QueryParameters(request)
+        var problems: [FieldProblem] = []
+        let limit = query["limit"].map { Int($0) } ?? 50
+        if limit == nil || !(1...500).contains(limit!) { problems.append(FieldProblem("limit", "must be an integer from 1 to 500")) }
+        let cursor = query["cursor"].map(Cursor.init(token:))
+        if case .some(.none) = cursor { problems.append(FieldProblem("cursor", "is not a cursor this API gave out")) }
+        guard problems.isEmpty, let limit else { throw ErrorTranslation.validation(problems) }
+        let page = try await catalog.audit(entityID: query["entityId"], before: cursor ?? nil, limit: limit, loop: context.loop)
+        return .json(context: context) { json in
+            json.object { object in
+                object.key("items")
+                object.array { array in
+                    for entry in page.entries { DealRendering.write(entry, into: &array) }
+                }
+                object.key("nextCursor")
+                if let next = page.nextCursor { object.string(next.token) } else { object.null() }
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func actor(_ principal: Principal, _ context: RequestContext) -> AuditActor {
+        AuditActor(userID: principal.userID, requestID: context.requestID.description)
+    }
+
+    private func dealResponse(_ deal: Deal, _ context: RequestContext) -> Response {
+        var headers = ResponseHeaders()
+        headers.add("ETag", .string(ETag.make(version: deal.version)))
+        return .json(headers: headers, context: context) { DealRendering.write(deal, into: &$0) }
+    }
+}

@@ -1,0 +1,121 @@
+import Catalog
+import Domain
+import HTTPServer
+import IOCore
+
+/// A deal as the read path serves it: version and status (for the ETag and to hide drafts)
+/// and its JSON, rendered once and then copied as bytes.
+struct CachedDeal: Sendable, Equatable {
+    let version: Int
+    let status: DealStatus
+    let json: [UInt8]
+}
+
+/// Where rendered deals are cached (Redis in production). Failures are the cache's problem:
+/// the read path then goes to PostgreSQL.
+protocol DealCacheBackend: Sendable {
+    func get(_ key: String, loop: EventLoop) async throws -> [UInt8]?
+    func set(_ key: String, _ value: [UInt8], ttlSeconds: Int, loop: EventLoop) async throws
+    func delete(_ key: String, loop: EventLoop) async throws
+}
+
+/// Read-through cache of deals: cache first; on a miss one database load per id at a time
+/// (single flight), stored with a TTL; ids that do not exist are cached as such for a
+/// shorter TTL (negative caching) so that probing random ids does not reach the database.
+final class DealReads: Sendable {
+    struct Settings: Sendable {
+        var ttlSeconds = 30
+        var missingTTLSeconds = 5
+    }
+
+    enum Figure: Int, CaseIterable {
+        case hits, misses, negativeHits, loads, cacheErrors
+    }
+
+    let catalog: Catalog
+    let cache: (any DealCacheBackend)?
+    let settings: Settings
+    private let flights = SingleFlight<Int64, CachedDeal?>()
+    /// Per loop, written only by that loop.
+    let figures: [SingleWriterCounters]
+
+    init(catalog: Catalog, cache: (any DealCacheBackend)?, settings: Settings, loopCount: Int) {
+        self.catalog = catalog
+        self.cache = cache
+        self.settings = settings
+        self.figures = (0..<loopCount).map { _ in SingleWriterCounters(count: Figure.allCases.count) }
+    }
+
+    static func key(_ id: Int64) -> String { "gb:deal:v1:\(id)" }
+    /// A cached "no such deal".
+    static let missingMarker: [UInt8] = Array("-".utf8)
+
+    func deal(id: Int64, context: RequestContext) async throws -> CachedDeal? {
+        let loop = context.loop
+        if let cache {
+            do {
+                if let bytes = try await cache.get(Self.key(id), loop: loop) {
+                    if bytes == Self.missingMarker {
+                        count(.negativeHits, loop)
+                        return nil
+                    }
+                    if let deal = Self.decode(bytes) {
+                        count(.hits, loop)
+                        return deal
+                    }
+                }
+                count(.misses, loop)
+            } catch {
+                count(.cacheErrors, loop)
+            }
+        }
+        return try await flights.run(id) {
+            count(.loads, loop)
+            let deal = try await catalog.deal(id: id, loop: loop).map { deal in
+                CachedDeal(version: deal.version, status: deal.status, json: context.renderBytes { $0.json { DealRendering.write(deal, into: &$0) } })
+            }
+            if let cache {
+                do {
+                    if let deal {
+                        try await cache.set(Self.key(id), Self.encode(deal), ttlSeconds: settings.ttlSeconds, loop: loop)
+                    } else {
+                        try await cache.set(Self.key(id), Self.missingMarker, ttlSeconds: settings.missingTTLSeconds, loop: loop)
+                    }
+                } catch {
+                    count(.cacheErrors, loop)
+                }
+            }
+            return deal
+        }
+    }
+
+    /// Drops the cached entry after a change (best effort: if Redis is unreachable the entry
+    /// lives until its TTL, which bounds how stale a read can be).
+    func forget(id: Int64, loop: EventLoop) async {
+        guard let cache else { return }
+        do { try await cache.delete(Self.key(id), loop: loop) } catch { count(.cacheErrors, loop) }
+    }
+
+    private func count(_ figure: Figure, _ loop: EventLoop) {
+        figures[loop.index].add(1, at: figure.rawValue)
+    }
+
+    /// Totals over all loops, for /metrics.
+    func total(_ figure: Figure) -> Int {
+        figures.reduce(0) { $0 + $1.value(at: figure.rawValue) }
+    }
+
+    /// `<version> <status> <json>`.
+    static func encode(_ deal: CachedDeal) -> [UInt8] {
+        Array("\(deal.version) \(deal.status.rawValue) ".utf8) + deal.json
+    }
+
+    static func decode(_ bytes: [UInt8]) -> CachedDeal? {
+        guard let first = bytes.firstIndex(of: UInt8(ascii: " ")),
+            let second = bytes[(first + 1)...].firstIndex(of: UInt8(ascii: " ")),
+            let version = Int(String(decoding: bytes[..<first], as: UTF8.self)),
+            let status = DealStatus(rawValue: String(decoding: bytes[(first + 1)..<second], as: UTF8.self))
+        else { return nil }
+        return CachedDeal(version: version, status: status, json: Array(bytes[(second + 1)...]))
+    }
+}

@@ -1,0 +1,49 @@
+public import Catalog
+public import HTTPServer
+
+/// The REST API: every business route, ready to be added to the server's router.
+public struct GroupBuyAPI: Sendable {
+    public struct CacheSettings: Sendable {
+        public var ttlSeconds: Int
+        public var missingTTLSeconds: Int
+
+        public init(ttlSeconds: Int, missingTTLSeconds: Int) {
+            self.ttlSeconds = ttlSeconds
+            self.missingTTLSeconds = missingTTLSeconds
+        }
+    }
+
+    let catalogRoutes: CatalogRoutes
+    let reads: DealReads
+
+    /// - Parameter dealCache: where rendered deals are cached; nil reads every deal from PostgreSQL.
+    public init(catalog: Catalog, authenticator: Authenticator, dealCache: DealCache?, cacheSettings: CacheSettings, loopCount: Int) {
+        reads = DealReads(
+            catalog: catalog, cache: dealCache?.backend,
+            settings: DealReads.Settings(ttlSeconds: cacheSettings.ttlSeconds, missingTTLSeconds: cacheSettings.missingTTLSeconds),
+            loopCount: loopCount
+        )
+        catalogRoutes = CatalogRoutes(catalog: catalog, reads: reads, auth: authenticator)
+    }
+
+    public func add(to routes: inout RouterBuilder) {
+        catalogRoutes.add(to: &routes)
+    }
+
+    /// Prometheus text for the API's own figures.
+    public func renderMetrics(into text: inout String) {
+        text += "# HELP groupbuy_deal_cache_total Deal reads by cache outcome, and database loads.\n"
+        text += "# TYPE groupbuy_deal_cache_total counter\n"
+        let outcomes: [(String, DealReads.Figure)] = [
+            ("hit", .hits), ("miss", .misses), ("negative_hit", .negativeHits), ("load", .loads), ("cache_error", .cacheErrors),
+        ]
+        for (name, figure) in outcomes {
+            text += "groupbuy_deal_cache_total{outcome=\"\(name)\"} \(reads.total(figure))\n"
+        }
+    }
+}
+
+/// A cache for rendered deals (see `RedisDealCache`).
+public struct DealCache: Sendable {
+    let backend: any DealCacheBackend
+}

@@ -1,0 +1,93 @@
+import Catalog
+import Domain
+import HTTPCodec
+import HTTPServer
+import Postgres
+
+/// Turns what the business modules and the data layer throw into the HTTP answer a client
+/// should see. Anything not listed stays as it is (and becomes a 500 that reveals nothing).
+enum ErrorTranslation {
+    static func translate(_ error: any Error) -> any Error {
+        switch error {
+        case let error as HTTPError:
+            return error
+        case let error as CatalogError:
+            return translate(error)
+        case let error as PostgresPool.PoolError:
+            switch error {
+            case .exhausted:
+                return HTTPError(
+                    .serviceUnavailable, type: ProblemType.databaseBusy,
+                    detail: "every database connection is busy; retry shortly", headers: retryAfter(1)
+                )
+            case .closed:
+                return HTTPError(.serviceUnavailable, type: ProblemType.databaseUnavailable, detail: "the service is shutting down", headers: retryAfter(1))
+            }
+        case let error as PostgresError:
+            switch error.kind {
+            case .connection:
+                return HTTPError(
+                    .serviceUnavailable, type: ProblemType.databaseUnavailable,
+                    detail: "the database cannot be reached; retry shortly", headers: retryAfter(1)
+                )
+            case .server(let state) where state == "57014":
+                // Statement timeout, or our cancel at the request deadline.
+                return HTTPError(.serviceUnavailable, type: ProblemType.timeout, detail: "the database took too long", headers: retryAfter(1))
+            case .server(let state) where state.hasPrefix("08") || state.hasPrefix("57P"):
+                // Connection exceptions and operator intervention (server shutting down, restarted).
+                return HTTPError(
+                    .serviceUnavailable, type: ProblemType.databaseUnavailable,
+                    detail: "the database is restarting; retry shortly", headers: retryAfter(1)
+                )
+            default:
+                return error
+            }
+        case is CancellationError:
+            return HTTPError(.serviceUnavailable, type: ProblemType.timeout, detail: "the request ran past its deadline")
+        default:
+            return error
+        }
+    }
+
+    static func translate(_ error: CatalogError) -> HTTPError {
+        switch error {
+        case .dealNotFound:
+            return HTTPError(.notFound, type: ProblemType.notFound, detail: "there is no such deal")
+        case .versionMismatch(let current):
+            var headers = ResponseHeaders()
+            headers.add("ETag", .string(ETag.make(version: current)))
+            return HTTPError(
+                .preconditionFailed, type: ProblemType.versionMismatch,
+                detail: "the deal changed since you read it (now version \(current)); read it again and retry",
+                extensions: [("currentVersion", .int(current))], headers: headers
+            )
+        case .dealClosed:
+            return HTTPError(.conflict, type: ProblemType.dealClosed, detail: "the deal is closed and cannot change")
+        case .invalid(let problems):
+            return validation(problems)
+        }
+    }
+
+    static func validation(_ problems: [FieldProblem]) -> HTTPError {
+        HTTPError(
+            .unprocessableContent, type: ProblemType.validation, title: "Invalid fields",
+            detail: problems.map(\.description).joined(separator: "; "),
+            extensions: [("errors", .array(problems.map { .object([("field", .string($0.field)), ("message", .string($0.message))]) }))]
+        )
+    }
+
+    static func retryAfter(_ seconds: Int) -> ResponseHeaders {
+        var headers = ResponseHeaders()
+        headers.add("Retry-After", .string(String(seconds)))
+        return headers
+    }
+}
+
+/// Runs `body`, translating what it throws.
+func translatingErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
+    do {
+        return try await body()
+    } catch {
+        throw ErrorTranslation.translate(error)
+    }
+}

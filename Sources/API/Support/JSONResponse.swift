@@ -1,0 +1,23 @@
+import HTTPCodec
+import HTTPServer
+
+extension Response {
+    /// An application/json response written straight into a pooled buffer.
+    static func json(
+        _ status: HTTPStatus = .ok, headers: ResponseHeaders = ResponseHeaders(), context: RequestContext,
+        _ write: (inout JSONWriter) -> Void
+    ) -> Response {
+        var headers = headers
+        headers.contentType = "application/json"
+        return Response(status: status, headers: headers, body: context.writeBody { $0.json(write) })
+    }
+}
+
+extension Request {
+    /// The `{name}` path segment as a positive 64-bit id; nil for anything else (which the
+    /// caller answers with 404: such a resource cannot exist).
+    func id(_ name: String) -> Int64? {
+        guard let value = pathParameters[name]?.decimalValue, value > 0 else { return nil }
+        return Int64(value)
+    }
+}

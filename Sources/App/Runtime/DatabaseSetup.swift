@@ -1,0 +1,80 @@
+import Catalog
+import Foundation
+import IOCore
+import Postgres
+
+/// Opening the database at start: the password file, the schema check (or migration),
+/// and the pool configuration every loop uses.
+enum DatabaseSetup {
+    struct StartError: Error, CustomStringConvertible {
+        let description: String
+        /// sysexits: 78 (configuration) for a schema this build cannot run on, 69 for a database not reachable.
+        let exitCode: Int32
+    }
+
+    static func poolConfiguration(_ settings: DatabaseSettings) -> PostgresPool.Configuration {
+        var configuration = PostgresPool.Configuration(conninfo: settings.url)
+        configuration.minConnections = settings.poolMin
+        configuration.maxConnections = settings.poolMax
+        configuration.maxWaiters = settings.poolMaxWaiters
+        configuration.acquireTimeout = .milliseconds(settings.acquireTimeoutMs)
+        configuration.idleTimeout = .milliseconds(settings.idleTimeoutMs)
+        configuration.maxLifetime = .milliseconds(settings.maxLifetimeMs)
+        configuration.healthCheckAfterIdle = .milliseconds(settings.healthCheckAfterIdleMs)
+        configuration.sessionSettings = ["statement_timeout = \(settings.statementTimeoutMs)"]
+        configuration.statements = CatalogStatements.all
+        return configuration
+    }
+
+    /// libpq reads PGPASSWORD when the URL has no password; set it from the file before any
+    /// thread runs (setenv is not thread-safe).
+    static func applyPasswordFile(_ settings: DatabaseSettings) throws {
+        guard !settings.passwordFile.isEmpty else { return }
+        let text: String
+        do {
+            text = try String(contentsOfFile: settings.passwordFile, encoding: .utf8)
+        } catch {
+            throw StartError(description: "database.password_file \(settings.passwordFile) cannot be read: \(error.localizedDescription)", exitCode: 78)
+        }
+        let password = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        setenv("PGPASSWORD", password, 1)
+    }
+
+    /// Applies pending migrations (when asked to) or refuses a schema older or newer than
+    /// this build. Returns the versions applied now.
+    @discardableResult
+    static func prepareSchema(_ settings: DatabaseSettings, migrate: Bool, loop: EventLoop) async throws -> [Int] {
+        let migrator: Migrator
+        do {
+            migrator = try Migrator.load(directory: settings.migrationsDirectory)
+        } catch {
+            throw StartError(description: "cannot read migrations from \(settings.migrationsDirectory): \(error)", exitCode: 78)
+        }
+        return try await Task(executorPreference: loop) {
+            let connection: PostgresConnection
+            do {
+                connection = try await PostgresConnection.connect(settings.url, on: loop)
+            } catch {
+                throw StartError(description: "cannot reach the database: \(error)", exitCode: 69)
+            }
+            defer { connection.close() }
+            do {
+                if migrate { return try await migrator.migrate(on: connection) }
+                let status = try await migrator.status(on: connection)
+                guard status.pending.isEmpty else {
+                    throw StartError(
+                        description: """
+                            the database schema lacks migration(s) \(status.pending.map(String.init).joined(separator: ", ")) \
+                            that this build needs (it has \(status.applied.last ?? 0), needs \(migrator.latestVersion)); \
+                            run `groupbuyd --migrate` or `gbctl migrate up` first
+                            """,
+                        exitCode: 78
+                    )
+                }
+                return []
+            } catch let error as Migrator.MigrationError {
+                throw StartError(description: "migrations: \(error)", exitCode: 78)
+            }
+        }.value
+    }
+}

@@ -1,0 +1,96 @@
+import API
+import Auth
+import Catalog
+import Foundation
+import Testing
+import HTTPServer
+import IOCore
+import Logging
+import Postgres
+
+let testDatabaseURL = ProcessInfo.processInfo.environment["GROUPBUY_TEST_DATABASE_URL"]
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+/// The API on a real server over TCP, with real PostgreSQL pools on its loops (the test
+/// database, migrated), and tokens signed with the key the server trusts.
+final class APITestServer: Sendable {
+    let group: EventLoopGroup
+    let server: HTTPServer
+    let pools: PostgresPools
+    let port: Int
+    let signer: JWTSigner
+
+    static let keyRing = try! JWTKeyRing(parsing: ["test:api-tests-secret-of-at-least-32-bytes!"])
+
+    private init(group: EventLoopGroup, server: HTTPServer, pools: PostgresPools, port: Int, signer: JWTSigner) {
+        self.group = group
+        self.server = server
+        self.pools = pools
+        self.port = port
+        self.signer = signer
+    }
+
+    static func start(
+        loops: Int = 2,
+        pool: (inout PostgresPool.Configuration) -> Void = { _ in },
+        dealCache: DealCache? = nil,
+        extraRoutes: @Sendable (inout RouterBuilder, PostgresPools) -> Void = { _, _ in }
+    ) async throws -> APITestServer {
+        let url = try #require(testDatabaseURL)
+        var serverConfiguration = ServerConfiguration()
+        serverConfiguration.host = "127.0.0.1"
+        serverConfiguration.port = 0
+        var loopConfiguration = EventLoop.Configuration()
+        loopConfiguration.bufferScratchBytes = serverConfiguration.scratchBytesPerChunk
+        let group = try EventLoopGroup(count: loops, configuration: loopConfiguration)
+        try await migrate(url: url, loop: group.loops[0])
+        var configuration = PostgresPool.Configuration(conninfo: url)
+        configuration.minConnections = 0
+        configuration.statements = CatalogStatements.all
+        pool(&configuration)
+        let pools = PostgresPools(configuration: configuration, loops: group.loops)
+        try await pools.start()
+        let catalog = Catalog(pools: pools, store: CatalogStore(slotsPerDeal: 4))
+        let api = GroupBuyAPI(
+            catalog: catalog,
+            authenticator: Authenticator(verifier: JWTVerifier(keyRing: keyRing, issuer: "groupbuy", audience: "groupbuy-api")),
+            dealCache: dealCache, cacheSettings: .init(ttlSeconds: 30, missingTTLSeconds: 5), loopCount: loops
+        )
+        var routes = RouterBuilder()
+        routes.add(ErrorMiddleware(logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })))
+        api.add(to: &routes)
+        extraRoutes(&routes, pools)
+        let server = HTTPServer(
+            configuration: serverConfiguration, group: group, router: try routes.build(),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
+        let port = try await server.start()
+        return APITestServer(
+            group: group, server: server, pools: pools, port: port,
+            signer: JWTSigner(keyRing: keyRing, issuer: "groupbuy", audience: "groupbuy-api")
+        )
+    }
+
+    /// Migrations are applied once per database; concurrent suites take turns on the lock.
+    static func migrate(url: String, loop: EventLoop) async throws {
+        let migrator = try Migrator.load(directory: repositoryRoot.appendingPathComponent("migrations").path)
+        try await Task(executorPreference: loop) {
+            let connection = try await PostgresConnection.connect(url, on: loop)
+            defer { connection.close() }
+            try await migrator.migrate(on: connection)
+        }.value
+    }
+
+    func stop() async throws {
+        try await server.shutdown()
+        await pools.close()
+        group.shutdown()
+    }
+
+    func token(_ role: Role, user: String = "user-\(UUID().uuidString.prefix(8))", ttl: Duration = .seconds(600)) throws -> String {
+        try signer.issue(subject: user, role: role, ttl: ttl, now: Date())
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// An HTTP exchange made with curl: a real client over TCP, run on its own thread so the
+/// test's cooperative threads stay free.
+struct HTTPResult: Sendable {
+    var status: Int
+    var headers: [String: String]
+    var body: String
+
+    /// The body as a JSON object (empty when it is not one).
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+    }
+
+    /// `field` names of a 422 problem's errors.
+    var invalidFields: [String] {
+        (json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+    }
+}
+
+enum Curl {
+    static func request(
+        _ method: String, _ url: String, headers: [String: String] = [:], body: String? = nil, bearer: String? = nil
+    ) async throws -> HTTPResult {
+        var arguments = ["-s", "-i", "-X", method, "--max-time", "30", url]
+        var headers = headers
+        if let bearer { headers["Authorization"] = "Bearer \(bearer)" }
+        if body != nil && headers["Content-Type"] == nil { headers["Content-Type"] = "application/json" }
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { arguments += ["-H", "\(name): \(value)"] }
+        if let body { arguments += ["--data-binary", body] }
+        let output = try await run(arguments)
+        return try parse(output)
+    }
+
+    static func run(_ arguments: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+                process.arguments = arguments
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                do {
+                    try process.run()
+                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    continuation.resume(returning: String(decoding: data, as: UTF8.self))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    static func parse(_ output: String) throws -> HTTPResult {
+        // Skip interim 100 Continue heads.
+        var rest = Substring(output)
+        while true {
+            guard let end = rest.range(of: "\r\n\r\n") else { throw CurlError("no response in \(output.prefix(200))") }
+            let head = rest[..<end.lowerBound]
+            rest = rest[end.upperBound...]
+            let lines = head.split(separator: "\r\n")
+            guard let statusLine = lines.first, let status = Int(statusLine.split(separator: " ")[1]) else { throw CurlError("bad head") }
+            if status == 100 { continue }
+            var headers: [String: String] = [:]
+            for line in lines.dropFirst() {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            return HTTPResult(status: status, headers: headers, body: String(rest))
+        }
+    }
+}
+
+struct CurlError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -32,12 +32,13 @@ final class APITestServer: Sendable {
     }
 
     static func start(
+        databaseURL: String? = nil,
         loops: Int = 2,
         pool: (inout PostgresPool.Configuration) -> Void = { _ in },
         dealCache: DealCache? = nil,
         extraRoutes: @Sendable (inout RouterBuilder, PostgresPools) -> Void = { _, _ in }
     ) async throws -> APITestServer {
-        let url = try #require(testDatabaseURL)
+        let url = try #require(databaseURL ?? testDatabaseURL)
         var serverConfiguration = ServerConfiguration()
         serverConfiguration.host = "127.0.0.1"
         serverConfiguration.port = 0

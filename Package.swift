@@ -60,6 +60,13 @@ let package = Package(
             dependencies: ["CPostgres", "IOCore"],
             swiftSettings: strict
         ),
+        // hiredis' async API on the event loops: pipelined connections, timeouts, a per-loop
+        // client with reconnects and a circuit breaker.
+        .target(
+            name: "Redis",
+            dependencies: ["CHiredis", "IOCore"],
+            swiftSettings: strict
+        ),
         // Listeners, connections, request/response, router, middleware.
         .target(
             name: "HTTPServer",
@@ -104,6 +111,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IOCore"], swiftSettings: strict),
+        .testTarget(name: "RedisTests", dependencies: ["Redis", "IOCore"], swiftSettings: strict),
         .testTarget(
             name: "AppTests",
             dependencies: ["App", "HTTPServer", "HTTPCodec", "IOCore", "Observability", "groupbuyd"],

@@ -68,6 +68,13 @@ let package = Package(
         .target(name: "OpenSSL", dependencies: ["COpenSSL"], swiftSettings: strict),
         // HS256 JWTs: key ring with rotation, issuing, verifying. No HTTP types.
         .target(name: "Auth", dependencies: ["OpenSSL"], swiftSettings: strict),
+        // hiredis' async API on the event loops: pipelined connections, timeouts, a per-loop
+        // client with reconnects and a circuit breaker.
+        .target(
+            name: "Redis",
+            dependencies: ["CHiredis", "IOCore"],
+            swiftSettings: strict
+        ),
         // Listeners, connections, request/response, router, middleware.
         .target(
             name: "HTTPServer",
@@ -120,6 +127,7 @@ let package = Package(
         .testTarget(name: "OpenSSLTests", dependencies: ["OpenSSL"], swiftSettings: strict),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "OpenSSL"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IOCore"], swiftSettings: strict),
+        .testTarget(name: "RedisTests", dependencies: ["Redis", "IOCore"], swiftSettings: strict),
         .testTarget(
             name: "APITests",
             dependencies: ["API", "Auth", "Catalog", "HTTPServer", "IOCore", "Postgres", .product(name: "Logging", package: "swift-log")],

@@ -88,14 +88,14 @@ let package = Package(
         // REST handlers: JSON in and out, problem+json, bearer JWT, the deal read cache.
         .target(
             name: "API",
-            dependencies: ["HTTPServer", "HTTPCodec", "IOCore", "Domain", "Catalog", "Postgres", "Auth"],
+            dependencies: ["HTTPServer", "HTTPCodec", "IOCore", "Domain", "Catalog", "Postgres", "Redis", "Auth"],
             swiftSettings: strict
         ),
         // Composition root: settings, logging, metrics, routes.
         .target(
             name: "App",
             dependencies: [
-                "HTTPServer", "IOCore", "Observability", "CLinux", "Postgres", "Catalog", "API", "Auth",
+                "HTTPServer", "IOCore", "Observability", "CLinux", "Postgres", "Redis", "Catalog", "API", "Auth",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(name: "RedisTests", dependencies: ["Redis", "IOCore"], swiftSettings: strict),
         .testTarget(
             name: "APITests",
-            dependencies: ["API", "Auth", "Catalog", "HTTPServer", "IOCore", "Postgres", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["API", "Auth", "Catalog", "HTTPServer", "IOCore", "Postgres", "Redis", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),

@@ -38,4 +38,7 @@ final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 
     /// Keys being loaded now (for tests).
     var loadsInFlight: Int { inFlight.withLock { $0.count } }
+
+    /// Callers waiting for the load of `key` (for tests).
+    func waiting(for key: Key) -> Int { inFlight.withLock { $0[key]?.count ?? 0 } }
 }

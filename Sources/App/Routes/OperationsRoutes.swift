@@ -8,18 +8,19 @@ enum OperationsRoutes {
     static func add(
         to routes: inout RouterBuilder,
         serverMetrics: @escaping @Sendable () -> HTTPServerMetrics?,
-        extraMetrics: @escaping @Sendable (inout String) -> Void,
+        extraMetrics: @escaping @Sendable (inout String) async -> Void,
         registry: PrometheusCollectorRegistry,
         logSink: LogSink
     ) {
         routes.get("/healthz", .immediate { _, _ in
             Response(status: .ok, headers: ResponseHeaders(contentType: "application/json"), body: .literal(#"{"status":"ok"}"#))
         })
-        routes.get("/metrics", .immediate { _, _ in
+        // Async: some figures are read on the loop that owns them.
+        routes.get("/metrics", .async { _, _ in
             var text = ""
             text.reserveCapacity(16 * 1024)
             serverMetrics()?.render(into: &text)
-            extraMetrics(&text)
+            await extraMetrics(&text)
             text += "# HELP groupbuy_log_lines_dropped_total Log lines dropped because a log queue was full.\n"
             text += "# TYPE groupbuy_log_lines_dropped_total counter\n"
             text += "groupbuy_log_lines_dropped_total \(logSink.droppedLines)\n"

@@ -7,6 +7,7 @@ import Metrics
 import Observability
 import Postgres
 import Prometheus
+import Redis
 import ServiceLifecycle
 import UnixSignals
 import Synchronization
@@ -59,8 +60,9 @@ public enum Application {
             throw DatabaseSetup.StartError(description: "cannot open the database pools: \(error)", exitCode: 69)
         }
         let catalog = Catalog(pools: pools, store: CatalogStore(slotsPerDeal: settings.catalog.slotsPerDeal))
+        let redis = try RedisSetup.clients(settings.redis, loops: group.loops)
         let api = GroupBuyAPI(
-            catalog: catalog, authenticator: authenticator, dealCache: nil,
+            catalog: catalog, authenticator: authenticator, dealCache: redis.map(DealCache.redis),
             cacheSettings: .init(ttlSeconds: settings.catalog.cacheTTLSeconds, missingTTLSeconds: settings.catalog.cacheMissingTTLSeconds),
             loopCount: loopCount
         )
@@ -75,6 +77,7 @@ public enum Application {
             serverMetrics: { serverReference.withLock { $0 } },
             extraMetrics: { text in
                 DatabaseMetrics.render(pools.figures, into: &text)
+                if let redis { RedisSetup.render(await redis.figures(), into: &text) }
                 api.renderMetrics(into: &text)
             },
             api: api
@@ -92,6 +95,7 @@ public enum Application {
         logger.info("starting", metadata: ["version": "\(version)", "loops": "\(loopCount)", "pid": "\(getpid())"])
         try await services.run()
         await pools.close()
+        await redis?.close()
         logger.info("stopped")
     }
 
@@ -102,7 +106,7 @@ public enum Application {
         logSink: LogSink,
         registry: PrometheusCollectorRegistry,
         serverMetrics: @escaping @Sendable () -> HTTPServerMetrics?,
-        extraMetrics: @escaping @Sendable (inout String) -> Void = { _ in },
+        extraMetrics: @escaping @Sendable (inout String) async -> Void = { _ in },
         api: GroupBuyAPI? = nil
     ) throws -> Router {
         var routes = RouterBuilder()

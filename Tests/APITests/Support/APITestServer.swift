@@ -7,6 +7,7 @@ import HTTPServer
 import IOCore
 import Logging
 import Postgres
+import Redis
 
 let testDatabaseURL = ProcessInfo.processInfo.environment["GROUPBUY_TEST_DATABASE_URL"]
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -20,10 +21,12 @@ final class APITestServer: Sendable {
     let pools: PostgresPools
     let port: Int
     let signer: JWTSigner
+    let api: GroupBuyAPI
 
     static let keyRing = try! JWTKeyRing(parsing: ["test:api-tests-secret-of-at-least-32-bytes!"])
 
-    private init(group: EventLoopGroup, server: HTTPServer, pools: PostgresPools, port: Int, signer: JWTSigner) {
+    private init(group: EventLoopGroup, server: HTTPServer, pools: PostgresPools, port: Int, signer: JWTSigner, api: GroupBuyAPI) {
+        self.api = api
         self.group = group
         self.server = server
         self.pools = pools
@@ -35,7 +38,7 @@ final class APITestServer: Sendable {
         databaseURL: String? = nil,
         loops: Int = 2,
         pool: (inout PostgresPool.Configuration) -> Void = { _ in },
-        dealCache: DealCache? = nil,
+        redisURL: String? = nil,
         extraRoutes: @Sendable (inout RouterBuilder, PostgresPools) -> Void = { _, _ in }
     ) async throws -> APITestServer {
         let url = try #require(databaseURL ?? testDatabaseURL)
@@ -52,11 +55,12 @@ final class APITestServer: Sendable {
         pool(&configuration)
         let pools = PostgresPools(configuration: configuration, loops: group.loops)
         try await pools.start()
+        let redis = try redisURL.map { RedisClients(configuration: try RedisTestConfiguration.make($0), loops: group.loops) }
         let catalog = Catalog(pools: pools, store: CatalogStore(slotsPerDeal: 4))
         let api = GroupBuyAPI(
             catalog: catalog,
             authenticator: Authenticator(verifier: JWTVerifier(keyRing: keyRing, issuer: "groupbuy", audience: "groupbuy-api")),
-            dealCache: dealCache, cacheSettings: .init(ttlSeconds: 30, missingTTLSeconds: 5), loopCount: loops
+            dealCache: redis.map(DealCache.redis), cacheSettings: .init(ttlSeconds: 30, missingTTLSeconds: 5), loopCount: loops
         )
         var routes = RouterBuilder()
         routes.add(ErrorMiddleware(logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })))
@@ -69,7 +73,7 @@ final class APITestServer: Sendable {
         let port = try await server.start()
         return APITestServer(
             group: group, server: server, pools: pools, port: port,
-            signer: JWTSigner(keyRing: keyRing, issuer: "groupbuy", audience: "groupbuy-api")
+            signer: JWTSigner(keyRing: keyRing, issuer: "groupbuy", audience: "groupbuy-api"), api: api
         )
     }
 
@@ -95,3 +99,17 @@ final class APITestServer: Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 }
+
+enum RedisTestConfiguration {
+    /// Short timeouts and cool-down so breaker tests run quickly.
+    static func make(_ url: String) throws -> RedisClient.Configuration {
+        var configuration = try RedisClient.Configuration(url: url)
+        configuration.connection.connectTimeout = .milliseconds(300)
+        configuration.connection.commandTimeout = .milliseconds(300)
+        configuration.failureThreshold = 2
+        configuration.coolDown = .milliseconds(200)
+        return configuration
+    }
+}
+
+let testRedisURL = ProcessInfo.processInfo.environment["REDIS_URL"]

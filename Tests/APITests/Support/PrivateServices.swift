@@ -38,7 +38,7 @@ struct PrivateServices: Sendable {
     }
 
     func stopRedis() async throws {
-        try await shell("kill \"$(cat '\(state)/redis/redis.pid')\"; while kill -0 \"$(cat '\(state)/redis/redis.pid')\" 2>/dev/null; do sleep 0.05; done")
+        try await shell("redis-cli -h 127.0.0.1 -p \(redisPort) shutdown nosave >/dev/null 2>&1; while redis-cli -h 127.0.0.1 -p \(redisPort) ping >/dev/null 2>&1; do sleep 0.05; done")
     }
 
     func startRedis() async throws {
@@ -61,7 +61,19 @@ struct PrivateServices: Sendable {
                 var pid: pid_t = 0
                 let arguments: [UnsafeMutablePointer<CChar>?] = ["/bin/bash", "-c", command].map { (text: String) in strdup(text) } + [nil]
                 defer { for argument in arguments { free(argument) } }
-                let spawned = posix_spawn(&pid, "/bin/bash", nil, nil, arguments, environ)
+                // The child starts with no signal blocked and default handlers: it inherits the
+                // calling thread's mask otherwise, and daemons it starts would ignore SIGTERM.
+                var attributes = posix_spawnattr_t()
+                posix_spawnattr_init(&attributes)
+                defer { posix_spawnattr_destroy(&attributes) }
+                var none = sigset_t()
+                sigemptyset(&none)
+                var all = sigset_t()
+                sigfillset(&all)
+                posix_spawnattr_setsigmask(&attributes, &none)
+                posix_spawnattr_setsigdefault(&attributes, &all)
+                posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+                let spawned = posix_spawn(&pid, "/bin/bash", nil, &attributes, arguments, environ)
                 guard spawned == 0 else {
                     continuation.resume(throwing: CurlError("posix_spawn failed: \(spawned)"))
                     return

@@ -1,0 +1,87 @@
+@testable import API
+import Auth
+import Foundation
+import IOCore
+import Postgres
+import Redis
+import Testing
+
+/// The deal read path with Redis: read-through, invalidation on change, negative caching,
+/// and correct answers from PostgreSQL when Redis is gone.
+@Suite(.enabled(if: testDatabaseURL != nil && testRedisURL != nil, "needs the test database and Redis (scripts/test.sh)"))
+struct DealCacheTests {
+    /// Changes a deal behind the API's back, so only a cached copy still shows the old title.
+    func retitleInDatabase(_ server: APITestServer, id: Int, to title: String) async throws {
+        let loop = server.group.loops[0]
+        try await Task(executorPreference: loop) {
+            try await server.pools.pool(for: loop).withConnection { connection in
+                _ = try await connection.query("UPDATE deals SET title = $1::text WHERE id = $2::bigint", [.text(title), .int(id)])
+            }
+        }.value
+    }
+
+    @Test func readsComeFromTheCacheUntilAChangeInvalidatesIt() async throws {
+        try await withAPIServer({ try await APITestServer.start(loops: 1, redisURL: testRedisURL) }) { server in
+            let id = try #require(try await server.createDeal(["title": "Cached"])["id"] as? Int)
+            let first = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+            #expect(first.json["title"] as? String == "Cached")
+            try await retitleInDatabase(server, id: id, to: "Changed behind the cache")
+            let second = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+            #expect(second.json["title"] as? String == "Cached")  // served from Redis
+            #expect(second.body == first.body)
+            #expect(server.api.reads.total(.hits) == 1)
+            #expect(server.api.reads.total(.loads) == 1)
+            // A change through the API drops the cached copy: the next read is fresh.
+            let patched = try await Curl.request(
+                "PATCH", server.baseURL + "/v1/admin/deals/\(id)", headers: ["If-Match": "*"], body: #"{"perUserLimit":3}"#,
+                bearer: try server.token(.admin)
+            )
+            #expect(patched.status == 200)
+            let third = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+            #expect(third.json["title"] as? String == "Changed behind the cache")
+            #expect(third.json["perUserLimit"] as? Int == 3)
+            #expect(third.headers["etag"] == patched.headers["etag"])
+        }
+    }
+
+    @Test func missingDealsAreCachedAsMissing() async throws {
+        try await withAPIServer({ try await APITestServer.start(loops: 1, redisURL: testRedisURL) }) { server in
+            let id = Int.random(in: 900_000_000_000...999_999_999_999)
+            for _ in 0..<5 {
+                let status = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)").status
+                #expect(status == 404)
+            }
+            #expect(server.api.reads.total(.loads) == 1)
+            #expect(server.api.reads.total(.negativeHits) == 4)
+        }
+    }
+
+    @Test(.enabled(if: PrivateServices.available, "needs root to run a private Redis"))
+    func withRedisStoppedDealsAreServedCorrectlyFromPostgreSQL() async throws {
+        let services = try await PrivateServices.start()
+        do {
+            try await withAPIServer({ try await APITestServer.start(loops: 1, redisURL: services.redisURL) }) { server in
+                let id = try #require(try await server.createDeal(["title": "Before"])["id"] as? Int)
+                #expect(try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)").status == 200)  // now cached
+                try await services.stopRedis()
+                // Changed while Redis is down: the invalidation cannot reach Redis, and reads must
+                // still be right because they now come from PostgreSQL.
+                let patched = try await Curl.request(
+                    "PATCH", server.baseURL + "/v1/admin/deals/\(id)", headers: ["If-Match": "*"], body: #"{"title":"After"}"#,
+                    bearer: try server.token(.admin)
+                )
+                #expect(patched.status == 200)
+                for _ in 0..<5 {
+                    let read = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+                    #expect(read.status == 200)
+                    #expect(read.json["title"] as? String == "After")
+                }
+                #expect(server.api.reads.total(.cacheErrors) >= 1)
+            }
+        } catch {
+            try? await services.stop()
+            throw error
+        }
+        try await services.stop()
+    }
+}

@@ -23,6 +23,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "groupbuyd", targets: ["groupbuyd"]),
+        .executable(name: "gbctl", targets: ["gbctl"]),
         .library(name: "HTTPCodec", targets: ["HTTPCodec"]),
         .library(name: "IOCore", targets: ["IOCore"]),
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
@@ -110,6 +111,12 @@ let package = Package(
             dependencies: ["App", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
+        // The admin command line.
+        .executableTarget(
+            name: "gbctl",
+            dependencies: ["Auth", "Postgres", "IOCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
 
         .testTarget(
             name: "CLibrariesTests",
@@ -137,7 +144,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Domain", "Postgres", "IOCore"], swiftSettings: strict),
         .testTarget(
             name: "AppTests",
-            dependencies: ["App", "HTTPServer", "HTTPCodec", "IOCore", "Observability", "groupbuyd"],
+            dependencies: ["App", "HTTPServer", "HTTPCodec", "IOCore", "Observability", "groupbuyd", "gbctl"],
             swiftSettings: strict
         ),
     ]

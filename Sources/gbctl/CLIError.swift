@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+
+/// A failure the user should read: printed as `gbctl: <message>` with its exit code.
+struct CLIError: Error, CustomStringConvertible {
+    enum Kind: Int32 {
+        case refused = 1
+        case serverError = 3
+        case unreachable = 4
+        case other = 5
+    }
+
+    let kind: Kind
+    let description: String
+
+    init(_ kind: Kind, _ description: String) {
+        self.kind = kind
+        self.description = description
+    }
+}
+
+extension AsyncParsableCommand {
+    /// Runs `body`, turning a `CLIError` into its message on stderr and its exit code.
+    func reporting(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("gbctl: \(error.description)\n".utf8))
+            throw ExitCode(error.kind.rawValue)
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+
+/// gbctl as operators use it: the real binary against a real groupbuyd over TCP.
+@Suite(.serialized) struct GbctlTests {
+    static var gbctl: String { Daemon.executable.deletingLastPathComponent().appendingPathComponent("gbctl").path }
+
+    /// An empty config file, so a developer's ~/.config/gbctl/config cannot leak into tests.
+    static let emptyConfig: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gbctl-test-\(UUID().uuidString).conf").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data("# no settings\n".utf8))
+        return path
+    }()
+
+    /// Runs gbctl with the server and a fresh admin token in its environment.
+    func gbctl(_ arguments: [String], port: Int, token: String? = nil, environment: [String: String] = [:]) throws -> Daemon.Completed {
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GBCTL_") && !$0.key.hasPrefix("GROUPBUY_") }
+        env["GBCTL_SERVER"] = "http://127.0.0.1:\(port)"
+        env["GROUPBUY_AUTH_JWT_KEYS"] = Daemon.testJWTKeys
+        if let token { env["GBCTL_TOKEN"] = token }
+        env["GBCTL_CONFIG"] = Self.emptyConfig
+        env.merge(environment) { _, new in new }
+        return try Daemon.run(Self.gbctl, arguments, environment: env)
+    }
+
+    func adminToken(port: Int) throws -> String {
+        let issued = try gbctl(["token", "issue", "--user", "ops-test", "--role", "admin", "--ttl", "10m"], port: port)
+        #expect(issued.status == 0, "\(issued.stderr)")
+        return issued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func dealsAndStockEndToEnd() async throws {
+        let daemon = try await Daemon.start(environment: ["GROUPBUY_LOG_ACCESS": "false"])
+        defer { daemon.signal(SIGKILL) }
+        let token = try adminToken(port: daemon.port)
+        let title = "Lychee crate \(UUID().uuidString.prefix(6))"
+        let created = try gbctl(
+            ["deals", "create", "--json", "--title", title, "--currency", "EUR", "--list-price", "1800", "--group-price", "1200",
+             "--group-size", "3", "--group-time-limit", "3600", "--starts-at", "2026-01-01T00:00:00Z", "--ends-at", "2030-01-01T00:00:00Z",
+             "--per-user-limit", "2", "--status", "active", "--stock", "40"],
+            port: daemon.port, token: token
+        )
+        #expect(created.status == 0, "\(created.stderr)")
+        let deal = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
+        let id = try #require(deal["id"] as? Int)
+
+        let list = try gbctl(["deals", "list", "--status", "active"], port: daemon.port)
+        #expect(list.status == 0)
+        #expect(list.stdout.hasPrefix("ID"))
+        #expect(list.stdout.contains(title))
+        #expect(list.stdout.contains("12.00 EUR"))
+
+        let updated = try gbctl(["deals", "update", "\(id)", "--title", title + " XL"], port: daemon.port, token: token)
+        #expect(updated.status == 0, "\(updated.stderr)")
+        #expect(updated.stdout.contains("version           2"))
+        let stale = try gbctl(["deals", "update", "\(id)", "--title", "x", "--version", "1"], port: daemon.port, token: token)
+        #expect(stale.status == 1)
+        #expect(stale.stderr.contains("412"))
+
+        let stock = try gbctl(["stock", "add", "\(id)", "9"], port: daemon.port, token: token)
+        #expect(stock.status == 0)
+        #expect(stock.stdout.contains("total      49"))
+        let shown = try gbctl(["stock", "show", "\(id)", "--json"], port: daemon.port, token: token)
+        #expect((try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])?["available"] as? Int == 49)
+
+        let closed = try gbctl(["deals", "close", "\(id)"], port: daemon.port, token: token)
+        #expect(closed.status == 0)
+        #expect(closed.stdout.contains("closed"))
+
+        let audit = try gbctl(["audit", "list", "--entity", "\(id)"], port: daemon.port, token: token)
+        #expect(audit.status == 0)
+        let actions = audit.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true)[3] }
+        #expect(actions == ["deal.close", "stock.add", "deal.update", "deal.create"])
+
+        let status = try gbctl(["status"], port: daemon.port)
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("health               ok"))
+        #expect(status.stdout.contains("version              0.1.0"))
+    }
+
+    @Test func failuresSayWhatIsWrongAndExitNonZero() async throws {
+        let daemon = try await Daemon.start(environment: ["GROUPBUY_LOG_ACCESS": "false"])
+        defer { daemon.signal(SIGKILL) }
+        let token = try adminToken(port: daemon.port)
+        let invalid = try gbctl(["deals", "create", "--title", "", "--currency", "eu"], port: daemon.port, token: token)
+        #expect(invalid.status == 1)
+        #expect(invalid.stderr.contains("- title: must not be empty"))
+        #expect(invalid.stderr.contains("- currency: must be an ISO 4217 code"))
+        let anonymous = try gbctl(["deals", "close", "1"], port: daemon.port)
+        #expect(anonymous.status == 1)
+        #expect(anonymous.stderr.contains("401"))
+        let buyer = try gbctl(["token", "issue", "--user", "b", "--role", "buyer"], port: daemon.port).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let forbidden = try gbctl(["stock", "add", "1", "5"], port: daemon.port, token: buyer)
+        #expect(forbidden.status == 1)
+        #expect(forbidden.stderr.contains("403"))
+        let missing = try gbctl(["deals", "show", "999999999999"], port: daemon.port)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("404"))
+        let down = try gbctl(["deals", "list"], port: 1)
+        #expect(down.status == 4)
+        #expect(down.stderr.contains("cannot reach"))
+        let badRole = try gbctl(["token", "issue", "--user", "u", "--role", "root"], port: daemon.port)
+        #expect(badRole.status == 5)
+        let noKeys = try gbctl(["token", "issue", "--user", "u", "--role", "admin"], port: daemon.port, environment: ["GROUPBUY_AUTH_JWT_KEYS": ""])
+        #expect(noKeys.status == 5)
+        #expect(noKeys.stderr.contains("no signing key"))
+        let usage = try gbctl(["deals", "show", "abc"], port: daemon.port)
+        #expect(usage.status == 64)
+        for command in [["--help"], ["deals", "--help"], ["deals", "update", "--help"], ["stock", "add", "--help"], ["migrate", "up", "--help"],
+                        ["token", "issue", "--help"], ["audit", "list", "--help"], ["status", "--help"]] {
+            let help = try gbctl(command, port: daemon.port)
+            #expect(help.status == 0, "\(command)")
+            #expect(help.stdout.contains("USAGE"), "\(command)")
+        }
+    }
+
+    @Test func theConfigFileGivesServerAndTokenAndFlagsWin() async throws {
+        let daemon = try await Daemon.start(environment: ["GROUPBUY_LOG_ACCESS": "false"])
+        defer { daemon.signal(SIGKILL) }
+        let token = try adminToken(port: daemon.port)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gbctl-\(UUID().uuidString).conf").path
+        try "# gbctl\nserver: http://127.0.0.1:\(daemon.port)\ntoken: \"\(token)\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fromFile = try gbctl(["audit", "list", "--limit", "1"], port: 1, environment: ["GBCTL_SERVER": "", "GBCTL_CONFIG": path])
+        #expect(fromFile.status == 0, "\(fromFile.stderr)")
+        let flagWins = try gbctl(["audit", "list", "--server", "http://127.0.0.1:1"], port: 1, environment: ["GBCTL_SERVER": "", "GBCTL_CONFIG": path])
+        #expect(flagWins.status == 4)
+        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("gbctl-\(UUID().uuidString).conf").path
+        try "server http://x\n".write(toFile: broken, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: broken) }
+        let refused = try gbctl(["status"], port: daemon.port, environment: ["GBCTL_CONFIG": broken])
+        #expect(refused.status == 5)
+        #expect(refused.stderr.contains(":1: expected `key: value`"))
+    }
+
+    @Test func migrateStatusAndUpAgainstTheTestDatabase() throws {
+        let migrations = Daemon.serviceEnvironment["GROUPBUY_DATABASE_MIGRATIONS_DIRECTORY"]!
+        let url = Daemon.serviceEnvironment["GROUPBUY_DATABASE_URL"]!
+        let up = try gbctl(["migrate", "up", "--database-url", url, "--migrations", migrations], port: 1)
+        #expect(up.status == 0, "\(up.stderr)")
+        let status = try gbctl(["migrate", "status", "--json", "--database-url", url, "--migrations", migrations], port: 1)
+        #expect(status.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect((object["pending"] as? [Int]) == [])
+        #expect((object["applied"] as? [Int])?.contains(1) == true)
+        let unreachable = try gbctl(["migrate", "status", "--database-url", "postgresql://nobody@127.0.0.1:1/none", "--migrations", migrations], port: 1)
+        #expect(unreachable.status == 4)
+    }
+}

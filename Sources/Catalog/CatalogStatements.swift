@@ -11,8 +11,12 @@ public enum CatalogStatements {
         extract(epoch FROM created_at)::bigint AS created_at, extract(epoch FROM updated_at)::bigint AS updated_at
         """
 
-    static let findDeal = PreparedStatement(
-        "catalog_find_deal",
+    /// The read path's statement (loadtest/catalog/select.sql runs the same one in pgbench).
+    static let findDeal = PreparedStatement("catalog_find_deal", "SELECT \(dealColumns) FROM deals WHERE id = $1::bigint")
+
+    /// The deal and its row as JSON, for the audit of a change.
+    static let findDealWithSnapshot = PreparedStatement(
+        "catalog_find_deal_snapshot",
         "SELECT \(dealColumns), to_jsonb(deals)::text AS snapshot FROM deals WHERE id = $1::bigint"
     )
 
@@ -139,6 +143,6 @@ public enum CatalogStatements {
 
     /// Everything the catalog prepares on each connection.
     public static let all: [PreparedStatement] = [
-        findDeal, listDeals, createDeal, updateDeal, closeDeal, addStock, stockOfDeal, listAudit,
+        findDeal, findDealWithSnapshot, listDeals, createDeal, updateDeal, closeDeal, addStock, stockOfDeal, listAudit,
     ]
 }

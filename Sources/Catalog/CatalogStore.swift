@@ -75,7 +75,7 @@ public struct CatalogStore: Sendable {
     public func update(
         id: Int64, changes: DealChanges, expectedVersions: Set<Int>?, by actor: AuditActor, on connection: PostgresConnection
     ) async throws -> Deal {
-        let rows = try await connection.execute(CatalogStatements.findDeal.name, [.int(Int(id))])
+        let rows = try await connection.execute(CatalogStatements.findDealWithSnapshot.name, [.int(Int(id))])
         guard rows.count == 1 else { throw CatalogError.dealNotFound }
         let current = try Deal(row: rows[0])
         if let expectedVersions, !expectedVersions.contains(current.version) { throw CatalogError.versionMismatch(current: current.version) }

@@ -225,6 +225,18 @@ final class DaemonClient {
         }
     }
 
+    /// Reads until `marker` has arrived; returns what was read.
+    func read(until marker: String) throws -> String {
+        var data = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while !String(decoding: data, as: UTF8.self).contains(marker) {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { throw DaemonError("recv ended before \(marker.debugDescription): errno \(errno)") }
+            data += chunk[..<count]
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// Everything until the server closes.
     func readAll() throws -> String {
         var data = [UInt8]()

@@ -87,9 +87,13 @@ import Testing
 
     @Test func sigtermLetsAnInFlightRequestFinishThenExitsZero() async throws {
         let daemon = try await Daemon.start(environment: ["GROUPBUY_SERVER_SHUTDOWN_GRACE_MS": "5000"])
-        // A slow upload keeps a request in flight: headers now, the body after SIGTERM.
+        // A slow upload keeps a request in flight: headers now, the body after SIGTERM. The
+        // 100 Continue proves the server has read the head before the signal (else the
+        // connection could still look idle to the drain, which closes idle connections).
         let upload = try DaemonClient(port: daemon.port)
-        try upload.send("GET /json HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nab")
+        try upload.send("GET /json HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+        _ = try upload.read(until: "100 Continue\r\n\r\n")
+        try upload.send("ab")
         daemon.signal(SIGTERM)
         try await daemon.waitForLog { $0["msg"] as? String == "draining connections" }
         try upload.send("cde")

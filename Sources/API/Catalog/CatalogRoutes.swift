@@ -41,16 +41,11 @@ struct CatalogRoutes: Sendable {
         if let text = query["active"], text != "true" && text != "false" {
             problems.append(FieldProblem("active", "must be true or false"))
         }
-        let limit = query["limit"].map { Int($0) } ?? Self.defaultPageSize
-        if limit == nil || !Self.pageSizes.contains(limit!) {
-            problems.append(FieldProblem("limit", "must be an integer from \(Self.pageSizes.lowerBound) to \(Self.pageSizes.upperBound)"))
-        }
-        let cursor = query["cursor"].map(Cursor.init(token:))
-        if case .some(.none) = cursor { problems.append(FieldProblem("cursor", "is not a cursor this API gave out")) }
-        guard problems.isEmpty, let limit else { throw ErrorTranslation.validation(problems) }
+        let paging = PageQuery(query, sizes: Self.pageSizes, defaultSize: Self.defaultPageSize, problems: &problems)
+        guard problems.isEmpty, let paging else { throw ErrorTranslation.validation(problems) }
 
         let page = try await catalog.deals(
-            status: status, activeNow: activeNow, includeDrafts: isAdmin, after: cursor ?? nil, limit: limit, loop: context.loop
+            status: status, activeNow: activeNow, includeDrafts: isAdmin, after: paging.cursor, limit: paging.limit, loop: context.loop
         )
         return .json(context: context) { json in
             json.object { object in
@@ -138,12 +133,9 @@ struct CatalogRoutes: Sendable {
         _ = try auth.require(.admin, request)
         let query = try QueryParameters(request)
         var problems: [FieldProblem] = []
-        let limit = query["limit"].map { Int($0) } ?? 50
-        if limit == nil || !(1...500).contains(limit!) { problems.append(FieldProblem("limit", "must be an integer from 1 to 500")) }
-        let cursor = query["cursor"].map(Cursor.init(token:))
-        if case .some(.none) = cursor { problems.append(FieldProblem("cursor", "is not a cursor this API gave out")) }
-        guard problems.isEmpty, let limit else { throw ErrorTranslation.validation(problems) }
-        let page = try await catalog.audit(entityID: query["entityId"], before: cursor ?? nil, limit: limit, loop: context.loop)
+        let paging = PageQuery(query, sizes: 1...500, defaultSize: 50, problems: &problems)
+        guard problems.isEmpty, let paging else { throw ErrorTranslation.validation(problems) }
+        let page = try await catalog.audit(entityID: query["entityId"], before: paging.cursor, limit: paging.limit, loop: context.loop)
         return .json(context: context) { json in
             json.object { object in
                 object.key("items")

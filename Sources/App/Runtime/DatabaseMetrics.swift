@@ -3,26 +3,27 @@ import Postgres
 /// Prometheus text for the per-loop PostgreSQL pools.
 enum DatabaseMetrics {
     static func render(_ figures: [PostgresPool.Figures], into text: inout String) {
-        text += "# HELP groupbuy_db_pool_connections Open and idle PostgreSQL connections per loop.\n"
-        text += "# TYPE groupbuy_db_pool_connections gauge\n"
-        for (loop, pool) in figures.enumerated() {
-            text += "groupbuy_db_pool_connections{loop=\"\(loop)\",state=\"open\"} \(pool.open)\n"
-            text += "groupbuy_db_pool_connections{loop=\"\(loop)\",state=\"idle\"} \(pool.idle)\n"
+        family("groupbuy_db_pool_connections", "gauge", "Open and idle PostgreSQL connections per loop.", figures, into: &text) {
+            [("state=\"open\"", $0.open), ("state=\"idle\"", $0.idle)]
         }
-        text += "# HELP groupbuy_db_pool_waiting Requests waiting for a connection per loop.\n"
-        text += "# TYPE groupbuy_db_pool_waiting gauge\n"
+        family("groupbuy_db_pool_waiting", "gauge", "Requests waiting for a connection per loop.", figures, into: &text) { [("", $0.waiting)] }
+        family("groupbuy_db_pool_opened_total", "counter", "Connections opened per loop.", figures, into: &text) { [("", $0.opened)] }
+        family(
+            "groupbuy_db_pool_exhausted_total", "counter", "Requests refused (503) because no connection became free in time.",
+            figures, into: &text
+        ) { [("", $0.exhausted)] }
+    }
+
+    /// One metric family: a sample per loop and per extra label set.
+    private static func family(
+        _ name: String, _ type: String, _ help: String, _ figures: [PostgresPool.Figures], into text: inout String,
+        samples: (PostgresPool.Figures) -> [(labels: String, value: Int)]
+    ) {
+        text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
         for (loop, pool) in figures.enumerated() {
-            text += "groupbuy_db_pool_waiting{loop=\"\(loop)\"} \(pool.waiting)\n"
-        }
-        text += "# HELP groupbuy_db_pool_opened_total Connections opened per loop.\n"
-        text += "# TYPE groupbuy_db_pool_opened_total counter\n"
-        for (loop, pool) in figures.enumerated() {
-            text += "groupbuy_db_pool_opened_total{loop=\"\(loop)\"} \(pool.opened)\n"
-        }
-        text += "# HELP groupbuy_db_pool_exhausted_total Requests refused (503) because no connection became free in time.\n"
-        text += "# TYPE groupbuy_db_pool_exhausted_total counter\n"
-        for (loop, pool) in figures.enumerated() {
-            text += "groupbuy_db_pool_exhausted_total{loop=\"\(loop)\"} \(pool.exhausted)\n"
+            for (labels, value) in samples(pool) {
+                text += "\(name){loop=\"\(loop)\"\(labels.isEmpty ? "" : "," + labels)} \(value)\n"
+            }
         }
     }
 }

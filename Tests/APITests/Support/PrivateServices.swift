@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A PostgreSQL and Redis of a test's own (scripts/services.sh with a separate state folder
 /// and ports), for tests that restart or stop them without disturbing other tests.
 struct PrivateServices: Sendable {
@@ -52,38 +48,8 @@ struct PrivateServices: Sendable {
         )
     }
 
-    /// Runs `command` with bash and waits for it on a thread of its own. posix_spawn and
-    /// waitpid, not Foundation's Process: the daemons the scripts start inherit nothing that
-    /// Process's exit detection depends on, and a plain waitpid cannot miss the exit.
     private func shell(_ command: String) async throws {
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                var pid: pid_t = 0
-                let arguments: [UnsafeMutablePointer<CChar>?] = ["/bin/bash", "-c", command].map { (text: String) in strdup(text) } + [nil]
-                defer { for argument in arguments { free(argument) } }
-                // The child starts with no signal blocked and default handlers: it inherits the
-                // calling thread's mask otherwise, and daemons it starts would ignore SIGTERM.
-                var attributes = posix_spawnattr_t()
-                posix_spawnattr_init(&attributes)
-                defer { posix_spawnattr_destroy(&attributes) }
-                var none = sigset_t()
-                sigemptyset(&none)
-                var all = sigset_t()
-                sigfillset(&all)
-                posix_spawnattr_setsigmask(&attributes, &none)
-                posix_spawnattr_setsigdefault(&attributes, &all)
-                posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-                let spawned = posix_spawn(&pid, "/bin/bash", nil, &attributes, arguments, environ)
-                guard spawned == 0 else {
-                    continuation.resume(throwing: CurlError("posix_spawn failed: \(spawned)"))
-                    return
-                }
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                // WIFEXITED / WEXITSTATUS by hand (macros are not visible to Swift).
-                continuation.resume(returning: (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f))
-            }
-        }
-        guard status == 0 else { throw CurlError("`\(command)` exited \(status)") }
+        let result = try await Subprocess.run("/bin/bash", ["-c", command])
+        guard result.status == 0 else { throw CurlError("`\(command)` exited \(result.status)") }
     }
 }

@@ -125,7 +125,7 @@ let package = Package(
         ),
         .testTarget(name: "IOCoreTests", dependencies: ["IOCore", "CLinux"], swiftSettings: strict),
         .testTarget(name: "HTTPCodecTests", dependencies: ["HTTPCodec"], swiftSettings: strict),
-        .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "IOCore", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "IOCore", "CLinux", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(
             name: "HTTPServerTests",
             dependencies: ["HTTPServer", "IOCore", "HTTPCodec", "Observability", "CLinux"],
@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(name: "RedisTests", dependencies: ["Redis", "IOCore"], swiftSettings: strict),
         .testTarget(
             name: "APITests",
-            dependencies: ["API", "Auth", "Catalog", "HTTPServer", "IOCore", "Postgres", "Redis", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["API", "Auth", "Catalog", "CLinux", "HTTPServer", "IOCore", "Postgres", "Redis", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),

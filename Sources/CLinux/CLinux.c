@@ -2,6 +2,8 @@
 #include "CLinux.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -9,6 +11,7 @@
 #include <sched.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <spawn.h>
 #include <time.h>
 
 int gb_accept_nonblocking(int listen_fd) {
@@ -119,3 +122,11 @@ static __thread int gb_loop_index = -1;
 int gb_current_loop_index(void) { return gb_loop_index; }
 
 void gb_set_current_loop_index(int index) { gb_loop_index = index; }
+
+int gb_spawn_file_actions_closefrom(posix_spawn_file_actions_t *actions, int lowest) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
+}
+
+int gb_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
+}

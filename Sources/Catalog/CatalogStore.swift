@@ -80,7 +80,7 @@ public struct CatalogStore: Sendable {
         let current = try Deal(row: rows[0])
         if let expectedVersions, !expectedVersions.contains(current.version) { throw CatalogError.versionMismatch(current: current.version) }
         guard current.status != .closed else { throw CatalogError.dealClosed }
-        let wanted = changes.applied(to: current.draft)
+        let wanted = changes.applied(to: current.fields)
         let problems = wanted.problems
         guard problems.isEmpty else { throw CatalogError.invalid(problems) }
         let updated = try await connection.execute(
@@ -185,11 +185,14 @@ extension Deal {
             let status = row.string(12).flatMap(DealStatus.init(rawValue:)), let version = row.int(13), let slots = row.int(14),
             let createdAt = row.int(15), let updatedAt = row.int(16)
         else { throw RowError(table: "deals") }
-        self.init(
-            id: Int64(id), title: title, description: description, imageURL: row.string(3), currency: currency,
-            listPrice: Int64(listPrice), groupPrice: Int64(groupPrice), groupSize: groupSize, groupTimeLimitSeconds: limit,
+        let fields = DealDraft(
+            title: title, description: description, imageURL: row.string(3), currency: currency, listPrice: Int64(listPrice),
+            groupPrice: Int64(groupPrice), groupSize: groupSize, groupTimeLimitSeconds: limit,
             startsAt: Timestamp(secondsSinceEpoch: Int64(startsAt)), endsAt: Timestamp(secondsSinceEpoch: Int64(endsAt)),
-            perUserLimit: perUserLimit, status: status, version: version, stockSlots: slots,
+            perUserLimit: perUserLimit, status: status
+        )
+        self.init(
+            id: Int64(id), fields: fields, version: version, stockSlots: slots,
             createdAt: Timestamp(secondsSinceEpoch: Int64(createdAt)), updatedAt: Timestamp(secondsSinceEpoch: Int64(updatedAt))
         )
     }

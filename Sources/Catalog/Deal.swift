@@ -1,39 +1,25 @@
 public import Domain
 
 /// A deal of the catalog: a product sold at a group price when `groupSize` buyers team up.
+/// The fields an admin sets are its `fields` (readable directly: `deal.title`); the rest the
+/// service keeps.
+@dynamicMemberLookup
 public struct Deal: Sendable, Equatable {
     public var id: Int64
-    public var title: String
-    public var description: String
-    public var imageURL: String?
-    /// ISO 4217 code; prices are integer minor units of it.
-    public var currency: String
-    public var listPrice: Int64
-    public var groupPrice: Int64
-    public var groupSize: Int
-    public var groupTimeLimitSeconds: Int
-    public var startsAt: Timestamp
-    public var endsAt: Timestamp
-    public var perUserLimit: Int
-    public var status: DealStatus
+    public var fields: DealDraft
     /// Bumped by every change; the deal's ETag.
     public var version: Int
     public var stockSlots: Int
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
-    /// True when buyers can start or join groups at `now`.
-    public func isActive(at now: Timestamp) -> Bool {
-        status == .active && startsAt <= now && now < endsAt
+    public subscript<Value>(dynamicMember field: KeyPath<DealDraft, Value>) -> Value {
+        fields[keyPath: field]
     }
 
-    /// The fields a client can set, as they are now.
-    public var draft: DealDraft {
-        DealDraft(
-            title: title, description: description, imageURL: imageURL, currency: currency, listPrice: listPrice,
-            groupPrice: groupPrice, groupSize: groupSize, groupTimeLimitSeconds: groupTimeLimitSeconds,
-            startsAt: startsAt, endsAt: endsAt, perUserLimit: perUserLimit, status: status
-        )
+    /// True when buyers can start or join groups at `now`.
+    public func isActive(at now: Timestamp) -> Bool {
+        fields.status == .active && fields.startsAt <= now && now < fields.endsAt
     }
 }
 

@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import IOCore
 import Observability
@@ -61,7 +62,7 @@ private final class TestPipe: @unchecked Sendable {
 
     init() throws {
         var fds: [Int32] = [0, 0]
-        try #require(pipe(&fds) == 0)
+        try #require(gb_pipe_cloexec(&fds) == 0)  // close-on-exec: a process another test spawns must not hold the write end
         readEnd = fds[0]
         writeEnd = fds[1]
     }

@@ -166,7 +166,7 @@ import Testing
             Issue.record("the command behind should be dropped, got \(String(describing: outcome.1))")
             return
         }
-        #expect(outcome.2 >= .milliseconds(200) && outcome.2 < .seconds(2), "took \(outcome.2)")
+        #expect(outcome.2 >= .milliseconds(200), "took \(outcome.2): the timeout fired early")
         #expect(outcome.3 == false)
         guard case .connectionLost? = outcome.4 else {
             Issue.record("a command on the dropped connection should fail, got \(String(describing: outcome.4))")
@@ -209,7 +209,7 @@ import Testing
             return
         }
         #expect(message.contains("no connection within"), "\(message)")
-        #expect(took >= .milliseconds(200) && took < .seconds(2), "took \(took)")
+        #expect(took >= .milliseconds(200), "took \(took): the connect timeout fired early")
     }
 
     @Test func theDatabaseFromTheURLIsSelected() async throws {

@@ -4,6 +4,7 @@
 // What Swift cannot see or call directly in glibc: flag enums that import as odd types,
 // macros (cpu_set_t), and socket options missing from the Glibc module.
 
+#include <spawn.h>
 #include <stdint.h>
 
 // accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC: new connections never block and never leak into children.
@@ -68,5 +69,12 @@ void gb_wall_clock(int64_t *seconds, int32_t *nanoseconds);
 // A C thread-local: Swift has no native one, and pthread_getspecific costs a call more.
 int gb_current_loop_index(void);
 void gb_set_current_loop_index(int index);
+
+// pipe2(O_CLOEXEC): a pipe no child process inherits (atomically, unlike pipe + fcntl).
+int gb_pipe_cloexec(int fds[2]);
+
+// posix_spawn_file_actions_addclosefrom_np (glibc 2.34+) needs _GNU_SOURCE, which Swift's
+// Glibc module does not define: the child closes every descriptor from `lowest` up.
+int gb_spawn_file_actions_closefrom(posix_spawn_file_actions_t *actions, int lowest);
 
 #endif

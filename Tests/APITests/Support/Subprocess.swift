@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 
 #if canImport(Glibc)
@@ -39,6 +40,10 @@ enum Subprocess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, pipe[1], STDOUT_FILENO)
+        // Nothing else of this process reaches the child: other tests' pipes without
+        // close-on-exec would otherwise live on in the daemons it starts, and their readers
+        // would wait for end-of-file until those daemons exit.
+        gb_spawn_file_actions_closefrom(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

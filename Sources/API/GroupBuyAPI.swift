@@ -1,15 +1,19 @@
 public import Catalog
 public import HTTPServer
+public import IOCore
 
 /// The REST API: every business route, ready to be added to the server's router.
 public struct GroupBuyAPI: Sendable {
     public struct CacheSettings: Sendable {
         public var ttlSeconds: Int
         public var missingTTLSeconds: Int
+        /// The per-loop near cache in front of Redis (zero: off).
+        public var nearTTL: Duration
 
-        public init(ttlSeconds: Int, missingTTLSeconds: Int) {
+        public init(ttlSeconds: Int, missingTTLSeconds: Int, nearTTL: Duration = .zero) {
             self.ttlSeconds = ttlSeconds
             self.missingTTLSeconds = missingTTLSeconds
+            self.nearTTL = nearTTL
         }
     }
 
@@ -17,11 +21,13 @@ public struct GroupBuyAPI: Sendable {
     let reads: DealReads
 
     /// - Parameter dealCache: where rendered deals are cached; nil reads every deal from PostgreSQL.
-    public init(catalog: Catalog, authenticator: Authenticator, dealCache: DealCache?, cacheSettings: CacheSettings, loopCount: Int) {
+    public init(catalog: Catalog, authenticator: Authenticator, dealCache: DealCache?, cacheSettings: CacheSettings, loops: [EventLoop]) {
         reads = DealReads(
             catalog: catalog, cache: dealCache?.backend,
-            settings: DealReads.Settings(ttlSeconds: cacheSettings.ttlSeconds, missingTTLSeconds: cacheSettings.missingTTLSeconds),
-            loopCount: loopCount
+            settings: DealReads.Settings(
+                ttlSeconds: cacheSettings.ttlSeconds, missingTTLSeconds: cacheSettings.missingTTLSeconds, nearTTL: cacheSettings.nearTTL
+            ),
+            loops: loops
         )
         catalogRoutes = CatalogRoutes(catalog: catalog, reads: reads, auth: authenticator)
     }
@@ -35,7 +41,7 @@ public struct GroupBuyAPI: Sendable {
         text += "# HELP groupbuy_deal_cache_total Deal reads by cache outcome, and database loads.\n"
         text += "# TYPE groupbuy_deal_cache_total counter\n"
         let outcomes: [(String, DealReads.Figure)] = [
-            ("hit", .hits), ("miss", .misses), ("negative_hit", .negativeHits), ("load", .loads), ("cache_error", .cacheErrors),
+            ("near_hit", .nearHits), ("hit", .hits), ("miss", .misses), ("negative_hit", .negativeHits), ("load", .loads), ("cache_error", .cacheErrors),
         ]
         for (name, figure) in outcomes {
             text += "groupbuy_deal_cache_total{outcome=\"\(name)\"} \(reads.total(figure))\n"

@@ -1,5 +1,6 @@
 @testable import API
 import Auth
+import Catalog
 import Foundation
 import IOCore
 import Postgres
@@ -83,5 +84,57 @@ struct DealCacheTests {
             throw error
         }
         try await services.stop()
+    }
+
+    @Test func theNearCacheAnswersRepeatReadsAndAChangeHereClearsItAtOnce() async throws {
+        try await withAPIServer({ try await APITestServer.start(loops: 1, redisURL: testRedisURL, nearCacheTTL: .seconds(60)) }) { server in
+            let id = try #require(try await server.createDeal(["title": "Near"])["id"] as? Int)
+            _ = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+            try await retitleInDatabase(server, id: id, to: "Changed behind both caches")
+            let again = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+            #expect(again.json["title"] as? String == "Near")
+            #expect(server.api.reads.total(.nearHits) == 1)
+            #expect(server.api.reads.total(.hits) == 0)  // Redis was not asked
+            let patched = try await Curl.request(
+                "PATCH", server.baseURL + "/v1/admin/deals/\(id)", headers: ["If-Match": "*"], body: #"{"perUserLimit":4}"#,
+                bearer: try server.token(.admin)
+            )
+            #expect(patched.status == 200)
+            let fresh = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+            #expect(fresh.json["title"] as? String == "Changed behind both caches")
+            #expect(fresh.json["perUserLimit"] as? Int == 4)
+        }
+    }
+
+    @Test func aNearCacheEntryExpires() async throws {
+        try await withAPIServer({ try await APITestServer.start(loops: 1, nearCacheTTL: .milliseconds(100)) }) { server in
+            let id = try #require(try await server.createDeal(["title": "Short-lived"])["id"] as? Int)
+            _ = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+            try await retitleInDatabase(server, id: id, to: "Seen after expiry")
+            // Wait for the condition, with a deadline: the entry must go within its TTL.
+            let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+            var title: String?
+            repeat {
+                title = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)").json["title"] as? String
+            } while title != "Seen after expiry" && ContinuousClock.now < deadline
+            #expect(title == "Seen after expiry")
+            #expect(server.api.reads.total(.loads) >= 2)
+        }
+    }
+
+    @Test func removingANearEntryClearsItOnEveryLoop() async throws {
+        let group = try EventLoopGroup(count: 2)
+        defer { group.shutdown() }
+        let near = NearCache(ttl: .seconds(60), capacity: 10, loops: group.loops)
+        let deal = CachedDeal(version: 1, status: .active, json: Array("{}".utf8))
+        for loop in group.loops { try await loop.submit { near.store(deal, for: 7, loop: loop) } }
+        let stored = try await group.loops[1].submit { near.lookup(7, loop: group.loops[1]) != nil }
+        try await group.loops[0].submit { near.remove(7, loop: group.loops[0]) }
+        // The removal reached loop 1 through its queue, ahead of this check.
+        let afterOnOne = try await group.loops[1].submit { near.lookup(7, loop: group.loops[1]) != nil }
+        let afterOnZero = try await group.loops[0].submit { near.lookup(7, loop: group.loops[0]) != nil }
+        #expect(stored)
+        #expect(!afterOnOne)
+        #expect(!afterOnZero)
     }
 }

@@ -26,24 +26,29 @@ final class DealReads: Sendable {
     struct Settings: Sendable {
         var ttlSeconds = 30
         var missingTTLSeconds = 5
+        /// Life of an entry in the per-loop near cache in front of Redis; zero turns it off.
+        var nearTTL: Duration = .zero
+        var nearCapacity = 10_000
     }
 
     enum Figure: Int, CaseIterable {
-        case hits, misses, negativeHits, loads, cacheErrors
+        case hits, misses, negativeHits, loads, cacheErrors, nearHits
     }
 
     let catalog: Catalog
     let cache: (any DealCacheBackend)?
     let settings: Settings
     private let flights = SingleFlight<Int64, CachedDeal?>()
+    let near: NearCache
     /// Per loop, written only by that loop.
     let figures: [SingleWriterCounters]
 
-    init(catalog: Catalog, cache: (any DealCacheBackend)?, settings: Settings, loopCount: Int) {
+    init(catalog: Catalog, cache: (any DealCacheBackend)?, settings: Settings, loops: [EventLoop]) {
         self.catalog = catalog
         self.cache = cache
         self.settings = settings
-        self.figures = (0..<loopCount).map { _ in SingleWriterCounters(count: Figure.allCases.count) }
+        self.figures = loops.map { _ in SingleWriterCounters(count: Figure.allCases.count) }
+        self.near = NearCache(ttl: settings.nearTTL, capacity: settings.nearCapacity, loops: loops)
     }
 
     static func key(_ id: Int64) -> String { "gb:deal:v1:\(id)" }
@@ -52,15 +57,21 @@ final class DealReads: Sendable {
 
     func deal(id: Int64, context: RequestContext) async throws -> CachedDeal? {
         let loop = context.loop
+        if let nearby = near.lookup(id, loop: loop) {
+            count(.nearHits, loop)
+            return nearby
+        }
         if let cache {
             do {
                 if let bytes = try await cache.get(Self.key(id), loop: loop) {
                     if bytes == Self.missingMarker {
                         count(.negativeHits, loop)
+                        near.store(nil, for: id, ttl: .seconds(settings.missingTTLSeconds), loop: loop)
                         return nil
                     }
                     if let deal = Self.decode(bytes) {
                         count(.hits, loop)
+                        near.store(deal, for: id, loop: loop)
                         return deal
                     }
                 }
@@ -85,6 +96,7 @@ final class DealReads: Sendable {
                     count(.cacheErrors, loop)
                 }
             }
+            near.store(deal, for: id, ttl: deal == nil ? .seconds(settings.missingTTLSeconds) : nil, loop: loop)
             return deal
         }
     }
@@ -92,6 +104,7 @@ final class DealReads: Sendable {
     /// Drops the cached entry after a change (best effort: if Redis is unreachable the entry
     /// lives until its TTL, which bounds how stale a read can be).
     func forget(id: Int64, loop: EventLoop) async {
+        near.remove(id, loop: loop)
         guard let cache else { return }
         do { try await cache.delete(Self.key(id), loop: loop) } catch { count(.cacheErrors, loop) }
     }

@@ -63,8 +63,11 @@ public enum Application {
         let redis = try RedisSetup.clients(settings.redis, loops: group.loops)
         let api = GroupBuyAPI(
             catalog: catalog, authenticator: authenticator, dealCache: redis.map(DealCache.redis),
-            cacheSettings: .init(ttlSeconds: settings.catalog.cacheTTLSeconds, missingTTLSeconds: settings.catalog.cacheMissingTTLSeconds),
-            loopCount: loopCount
+            cacheSettings: .init(
+                ttlSeconds: settings.catalog.cacheTTLSeconds, missingTTLSeconds: settings.catalog.cacheMissingTTLSeconds,
+                nearTTL: .milliseconds(settings.catalog.nearCacheTTLMs)
+            ),
+            loops: group.loops
         )
 
         let serverReference = Mutex<HTTPServerMetrics?>(nil)

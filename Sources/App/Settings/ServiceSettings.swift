@@ -34,6 +34,9 @@ public struct RedisSettings: Sendable {
 public struct CatalogSettings: Sendable {
     public var cacheTTLSeconds = 30
     public var cacheMissingTTLSeconds = 5
+    /// Life of a deal in the per-loop in-process cache in front of Redis (0: off). Bounds how
+    /// long another instance's change can go unseen here.
+    public var nearCacheTTLMs = 1_000
     /// Stock rows per new deal (see docs: more slots, less lock contention on a hot deal).
     public var slotsPerDeal = 8
 }

@@ -30,6 +30,7 @@ extension Settings {
         let ct = defaults.catalog
         catalog.cacheTTLSeconds = reader.int("catalog.cache_ttl_seconds", default: ct.cacheTTLSeconds, in: 1...86_400)
         catalog.cacheMissingTTLSeconds = reader.int("catalog.cache_missing_ttl_seconds", default: ct.cacheMissingTTLSeconds, in: 1...86_400)
+        catalog.nearCacheTTLMs = reader.int("catalog.near_cache_ttl_ms", default: ct.nearCacheTTLMs, in: 0...60_000)
         catalog.slotsPerDeal = reader.int("catalog.slots_per_deal", default: ct.slotsPerDeal, in: 1...1_024)
 
         let au = defaults.auth

@@ -39,6 +39,7 @@ final class APITestServer: Sendable {
         loops: Int = 2,
         pool: (inout PostgresPool.Configuration) -> Void = { _ in },
         redisURL: String? = nil,
+        nearCacheTTL: Duration = .zero,
         extraRoutes: @Sendable (inout RouterBuilder, PostgresPools) -> Void = { _, _ in }
     ) async throws -> APITestServer {
         let url = try #require(databaseURL ?? testDatabaseURL)
@@ -60,7 +61,7 @@ final class APITestServer: Sendable {
         let api = GroupBuyAPI(
             catalog: catalog,
             authenticator: Authenticator(verifier: JWTVerifier(keyRing: keyRing, issuer: "groupbuy", audience: "groupbuy-api")),
-            dealCache: redis.map(DealCache.redis), cacheSettings: .init(ttlSeconds: 30, missingTTLSeconds: 5), loopCount: loops
+            dealCache: redis.map(DealCache.redis), cacheSettings: .init(ttlSeconds: 30, missingTTLSeconds: 5, nearTTL: nearCacheTTL), loops: group.loops
         )
         var routes = RouterBuilder()
         routes.add(ErrorMiddleware(logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })))

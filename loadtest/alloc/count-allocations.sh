@@ -14,6 +14,8 @@ set -euo pipefail
 GROUPBUY_SCRIPT_NAME="count-allocations.sh"
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
+# shellcheck source=loadtest/lib/bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/bench.sh"
 cd "${GROUPBUY_ROOT}"
 
 EXTRA="${1:-200000}"
@@ -26,6 +28,7 @@ ensure_deps
 clang -O2 -shared -fPIC -o "${WORK}/malloc-counter.so" loadtest/alloc/malloc-counter.c
 swift build -c release --product groupbuyd >&2
 GROUPBUYD="$(swift build -c release --show-bin-path)/groupbuyd"
+prepare_groupbuyd "${GROUPBUYD}"
 
 # Sends exactly N requests over 16 keep-alive connections with a small Python client
 # (wrk cannot stop at a request count).

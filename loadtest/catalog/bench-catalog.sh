@@ -18,6 +18,8 @@ set -euo pipefail
 GROUPBUY_SCRIPT_NAME="bench-catalog.sh"
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
+# shellcheck source=loadtest/lib/bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/bench.sh"
 cd "${GROUPBUY_ROOT}"
 
 ROUNDS="${1:-3}"
@@ -28,17 +30,13 @@ UNCACHED_PORT=18094
 REDIS_ONLY_PORT=18095
 
 ensure_deps
-service_env="$(scripts/services.sh start)" || die "could not start PostgreSQL and Redis"
-eval "${service_env}"
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
 
 swift build -c release --product groupbuyd >&2
 swift build -c release --product gbctl >&2
 BIN="$(swift build -c release --show-bin-path)"
 
-keys="bench:$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export GROUPBUY_AUTH_JWT_KEYS="${keys}" GROUPBUY_DATABASE_URL="${DATABASE_URL}"
-"${BIN}/groupbuyd" --config config/groupbuy.yaml --migrate >&2
+prepare_groupbuyd "${BIN}/groupbuyd"
 
 pids=()
 cleanup() {
@@ -72,19 +70,6 @@ deal_id="$("${BIN}/gbctl" deals create --json --title "Benchmark deal" --descrip
     --status active --stock 100 | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
 curl -sf "http://127.0.0.1:${CACHED_PORT}/v1/deals/${deal_id}" >/dev/null  # now in Redis
 
-# Prints "<req/s> <p99 in ms>" for one wrk run.
-run_wrk() {
-    local url="$1" out rps p99
-    out="$(taskset -c 1 wrk -t1 -c"${CONNECTIONS}" -d"${DURATION}" --latency "${url}")"
-    if grep -q -e "Non-2xx" -e "Socket errors" <<<"${out}"; then
-        printf '%s\n' "${out}" >&2
-        die "errors while benchmarking ${url}"
-    fi
-    rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"${out}")"
-    p99="$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}' <<<"${out}")"
-    printf '%s %s\n' "${rps}" "${p99}"
-}
-
 # Prints "<tps> <p99 in ms>" for one pgbench run (p99 from the per-transaction log).
 run_pgbench() {
     local out tps logdir p99
@@ -112,10 +97,6 @@ for round in $(seq 1 "${ROUNDS}"); do
         results["${what}/p99"]+="${p99} "
     done
 done
-
-median() {
-    tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'
-}
 
 printf '\nmedians over %s rounds (wrk -t1 -c%s -d%s on cpu 1, groupbuyd 1 loop on cpu 0; pgbench -M prepared -c 16 -j 1 on cpu 1)\n' \
     "${ROUNDS}" "${CONNECTIONS}" "${DURATION}"

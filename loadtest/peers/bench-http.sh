@@ -14,6 +14,8 @@ set -euo pipefail
 GROUPBUY_SCRIPT_NAME="bench-http.sh"
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
+# shellcheck source=loadtest/lib/bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/bench.sh"
 cd "${GROUPBUY_ROOT}"
 
 ROUNDS="${1:-3}"
@@ -27,6 +29,7 @@ command -v nginx >/dev/null || die "nginx not found"
 
 swift build -c release --product groupbuyd >&2
 GROUPBUYD="$(swift build -c release --show-bin-path)/groupbuyd"
+prepare_groupbuyd "${GROUPBUYD}"
 
 mkdir -p /tmp/groupbuy-bench-nginx
 pids=()
@@ -51,19 +54,6 @@ for port in "${NGINX_PORT}" "${GB_PORT}"; do
     curl -sf "http://127.0.0.1:${port}/plaintext" >/dev/null || die "nothing answers on port ${port}"
 done
 
-# Prints "<req/s> <p99 in ms>" for one wrk run.
-run_wrk() {
-    local url="$1" out rps p99
-    out="$(taskset -c 1 wrk -t1 -c"${CONNECTIONS}" -d"${DURATION}" --latency "${url}")"
-    if grep -q -e "Non-2xx" -e "Socket errors" <<<"${out}"; then
-        printf '%s\n' "${out}" >&2
-        die "errors while benchmarking ${url}"
-    fi
-    rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"${out}")"
-    p99="$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}' <<<"${out}")"
-    printf '%s %s\n' "${rps}" "${p99}"
-}
-
 declare -A results
 for round in $(seq 1 "${ROUNDS}"); do
     for route in plaintext json; do
@@ -77,10 +67,6 @@ for round in $(seq 1 "${ROUNDS}"); do
         done
     done
 done
-
-median() {
-    tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'
-}
 
 printf '\nmedians over %s rounds (wrk -t1 -c%s -d%s, server on cpu 0, wrk on cpu 1)\n' "${ROUNDS}" "${CONNECTIONS}" "${DURATION}"
 printf '%-10s %-9s %12s %10s\n' route server "req/s" "p99 ms"

@@ -12,6 +12,8 @@ set -euo pipefail
 GROUPBUY_SCRIPT_NAME="idle-connections.sh"
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
+# shellcheck source=loadtest/lib/bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/bench.sh"
 cd "${GROUPBUY_ROOT}"
 
 CONNECTIONS="${1:-10000}"
@@ -19,6 +21,7 @@ PORT=18093
 ensure_deps
 swift build -c release --product groupbuyd >&2
 GROUPBUYD="$(swift build -c release --show-bin-path)/groupbuyd"
+prepare_groupbuyd "${GROUPBUYD}"
 ulimit -n "$(ulimit -Hn)"
 
 GROUPBUY_LOOPS_COUNT=1 GROUPBUY_SERVER_PORT="${PORT}" GROUPBUY_SERVER_HOST=127.0.0.1 \

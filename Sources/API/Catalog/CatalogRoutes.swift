@@ -47,16 +47,7 @@ struct CatalogRoutes: Sendable {
         let page = try await catalog.deals(
             status: status, activeNow: activeNow, includeDrafts: isAdmin, after: paging.cursor, limit: paging.limit, loop: context.loop
         )
-        return .json(context: context) { json in
-            json.object { object in
-                object.key("items")
-                object.array { array in
-                    for deal in page.deals { DealRendering.write(deal, into: &array) }
-                }
-                object.key("nextCursor")
-                if let next = page.nextCursor { object.string(next.token) } else { object.null() }
-            }
-        }
+        return .page(page.deals, next: page.nextCursor, context: context) { DealRendering.write($0, into: &$1) }
     }
 
     func showDeal(_ request: Request, _ context: RequestContext) async throws -> Response {
@@ -136,16 +127,7 @@ struct CatalogRoutes: Sendable {
         let paging = PageQuery(query, sizes: 1...500, defaultSize: 50, problems: &problems)
         guard problems.isEmpty, let paging else { throw ErrorTranslation.validation(problems) }
         let page = try await catalog.audit(entityID: query["entityId"], before: paging.cursor, limit: paging.limit, loop: context.loop)
-        return .json(context: context) { json in
-            json.object { object in
-                object.key("items")
-                object.array { array in
-                    for entry in page.entries { DealRendering.write(entry, into: &array) }
-                }
-                object.key("nextCursor")
-                if let next = page.nextCursor { object.string(next.token) } else { object.null() }
-            }
-        }
+        return .page(page.entries, next: page.nextCursor, context: context) { DealRendering.write($0, into: &$1) }
     }
 
     // MARK: - Helpers

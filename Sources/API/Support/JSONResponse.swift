@@ -1,3 +1,4 @@
+import Domain
 import HTTPCodec
 import HTTPServer
 
@@ -10,6 +11,24 @@ extension Response {
         var headers = headers
         headers.contentType = "application/json"
         return Response(status: status, headers: headers, body: context.writeBody { $0.json(write) })
+    }
+}
+
+extension Response {
+    /// A page of a list: `{"items": [...], "nextCursor": "..." | null}`.
+    static func page<Item>(
+        _ items: [Item], next: Cursor?, context: RequestContext, _ writeItem: (Item, inout JSONWriter) -> Void
+    ) -> Response {
+        .json(context: context) { json in
+            json.object { object in
+                object.key("items")
+                object.array { array in
+                    for item in items { writeItem(item, &array) }
+                }
+                object.key("nextCursor")
+                if let next { object.string(next.token) } else { object.null() }
+            }
+        }
     }
 }
 

@@ -62,7 +62,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // Value types shared by the business modules: time stamps, cursors, field problems.
-        .target(name: "Domain", swiftSettings: strict),
+        .target(name: "Domain", dependencies: ["IOCore"], swiftSettings: strict),
         // Deals, their stock slots and the audit of admin changes: rules and SQL, no HTTP.
         .target(name: "Catalog", dependencies: ["Domain", "Postgres", "IOCore"], swiftSettings: strict),
         // The only importer of COpenSSL: HMAC, SHA-256, constant-time compare, randomness.

@@ -49,8 +49,7 @@ struct GroupBuyDaemon: AsyncParsableCommand {
                 return
             }
             try await Application.run(settings: settings, version: Self.version)
-        } catch {
-            guard let failure = Application.startFailure(error) else { throw error }
+        } catch let failure as StartFailure {
             FileHandle.standardError.write(Data("groupbuyd: \(failure.description)\n".utf8))
             throw ExitCode(failure.exitCode)
         }

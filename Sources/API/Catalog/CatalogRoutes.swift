@@ -1,6 +1,7 @@
 import Auth
 import Catalog
 import Domain
+import Foundation
 import HTTPCodec
 import HTTPServer
 
@@ -44,9 +45,9 @@ struct CatalogRoutes: Sendable {
         let paging = PageQuery(query, sizes: Self.pageSizes, defaultSize: Self.defaultPageSize, problems: &problems)
         guard problems.isEmpty, let paging else { throw ErrorTranslation.validation(problems) }
 
-        let page = try await catalog.deals(
-            status: status, activeNow: activeNow, includeDrafts: isAdmin, after: paging.cursor, limit: paging.limit, loop: context.loop
-        )
+        let page = try await catalog.run(on: context.loop) {
+            try await $0.deals(status: status, activeNow: activeNow, includeDrafts: isAdmin, after: paging.cursor, limit: paging.limit, on: $1)
+        }
         return .page(page.deals, next: page.nextCursor, context: context) { DealRendering.write($0, into: &$1) }
     }
 
@@ -57,7 +58,7 @@ struct CatalogRoutes: Sendable {
         else { throw CatalogError.dealNotFound }
         var headers = ResponseHeaders()
         headers.add("ETag", .string(ETag.make(version: deal.version)))
-        if let ifNoneMatch = request.headers.first("if-none-match"), ifNoneMatch.trimmingSpaces == ETag.make(version: deal.version) {
+        if let ifNoneMatch = request.headers.first("if-none-match"), ifNoneMatch.trimmingCharacters(in: .whitespaces) == ETag.make(version: deal.version) {
             return Response(status: .notModified, headers: headers)
         }
         headers.contentType = "application/json"
@@ -71,7 +72,8 @@ struct CatalogRoutes: Sendable {
     func createDeal(_ request: Request, _ context: RequestContext) async throws -> Response {
         let admin = try auth.require(.admin, request)
         let (draft, stock) = try DealInput.draft(try JSONInput.object(of: request))
-        let deal = try await catalog.create(draft, initialStock: stock, by: actor(admin, context), loop: context.loop)
+        let actor = auditActor(admin, context)
+        let deal = try await catalog.run(on: context.loop) { try await $0.create(draft, initialStock: stock, by: actor, on: $1) }
         await reads.forget(id: deal.id, loop: context.loop)
         var headers = ResponseHeaders()
         headers.add("Location", .string("/v1/deals/\(deal.id)"))
@@ -90,9 +92,10 @@ struct CatalogRoutes: Sendable {
             )
         }
         let changes = try DealInput.changes(try JSONInput.object(of: request, mediaTypes: ["application/json", "application/merge-patch+json"]))
-        let deal = try await catalog.update(
-            id: id, changes: changes, expectedVersions: condition.versions, by: actor(admin, context), loop: context.loop
-        )
+        let actor = auditActor(admin, context)
+        let deal = try await catalog.run(on: context.loop) {
+            try await $0.update(id: id, changes: changes, expectedVersions: condition.versions, by: actor, on: $1)
+        }
         await reads.forget(id: id, loop: context.loop)
         return dealResponse(deal, context)
     }
@@ -100,7 +103,8 @@ struct CatalogRoutes: Sendable {
     func closeDeal(_ request: Request, _ context: RequestContext) async throws -> Response {
         let admin = try auth.require(.admin, request)
         guard let id = request.id("id") else { throw CatalogError.dealNotFound }
-        let deal = try await catalog.close(id: id, expectedVersions: ETag.ifMatch(request).versions, by: actor(admin, context), loop: context.loop)
+        let (actor, expected) = (auditActor(admin, context), ETag.ifMatch(request).versions)
+        let deal = try await catalog.run(on: context.loop) { try await $0.close(id: id, expectedVersions: expected, by: actor, on: $1) }
         await reads.forget(id: id, loop: context.loop)
         return dealResponse(deal, context)
     }
@@ -109,14 +113,15 @@ struct CatalogRoutes: Sendable {
         let admin = try auth.require(.admin, request)
         guard let id = request.id("id") else { throw CatalogError.dealNotFound }
         let quantity = try DealInput.stockQuantity(try JSONInput.object(of: request))
-        let stock = try await catalog.addStock(id: id, quantity: quantity, by: actor(admin, context), loop: context.loop)
+        let actor = auditActor(admin, context)
+        let stock = try await catalog.run(on: context.loop) { try await $0.addStock(id: id, quantity: quantity, by: actor, on: $1) }
         return .json(context: context) { DealRendering.write(stock, dealID: id, into: &$0) }
     }
 
     func showStock(_ request: Request, _ context: RequestContext) async throws -> Response {
         _ = try auth.require(.admin, request)
         guard let id = request.id("id") else { throw CatalogError.dealNotFound }
-        let stock = try await catalog.stock(id: id, loop: context.loop)
+        let stock = try await catalog.run(on: context.loop) { try await $0.stock(id: id, on: $1) }
         return .json(context: context) { DealRendering.write(stock, dealID: id, into: &$0) }
     }
 
@@ -126,13 +131,14 @@ struct CatalogRoutes: Sendable {
         var problems: [FieldProblem] = []
         let paging = PageQuery(query, sizes: 1...500, defaultSize: 50, problems: &problems)
         guard problems.isEmpty, let paging else { throw ErrorTranslation.validation(problems) }
-        let page = try await catalog.audit(entityID: query["entityId"], before: paging.cursor, limit: paging.limit, loop: context.loop)
+        let entityID = query["entityId"]
+        let page = try await catalog.run(on: context.loop) { try await $0.audit(entityID: entityID, before: paging.cursor, limit: paging.limit, on: $1) }
         return .page(page.entries, next: page.nextCursor, context: context) { DealRendering.write($0, into: &$1) }
     }
 
     // MARK: - Helpers
 
-    private func actor(_ principal: Principal, _ context: RequestContext) -> AuditActor {
+    private func auditActor(_ principal: Principal, _ context: RequestContext) -> AuditActor {
         AuditActor(userID: principal.userID, requestID: context.requestID.description)
     }
 

@@ -82,7 +82,7 @@ final class DealReads: Sendable {
         }
         return try await flights.run(id) {
             count(.loads, loop)
-            let deal = try await catalog.deal(id: id, loop: loop).map { deal in
+            let deal = try await catalog.run(on: loop) { try await $0.deal(id: id, on: $1) }.map { deal in
                 CachedDeal(version: deal.version, status: deal.status, json: context.renderBytes { $0.json { DealRendering.write(deal, into: &$0) } })
             }
             if let cache {

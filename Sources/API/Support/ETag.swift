@@ -1,3 +1,4 @@
+import Foundation
 import HTTPCodec
 import HTTPServer
 
@@ -20,23 +21,14 @@ enum ETag {
 
     static func ifMatch(_ request: Request) -> Condition {
         guard let header = request.headers.first("if-match") else { return .absent }
-        let trimmed = header.trimmingSpaces
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
         if trimmed == "*" { return .any }
         var versions: Set<Int> = []
         for tag in trimmed.split(separator: ",") {
-            let tag = String(tag).trimmingSpaces
+            let tag = tag.trimmingCharacters(in: .whitespaces)
             guard tag.hasPrefix("\"v"), tag.hasSuffix("\""), tag.count > 3, let version = Int(tag.dropFirst(2).dropLast()) else { continue }
             versions.insert(version)
         }
         return .versions(versions)
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var text = Substring(self)
-        while text.first == " " || text.first == "\t" { text = text.dropFirst() }
-        while text.last == " " || text.last == "\t" { text = text.dropLast() }
-        return String(text)
     }
 }

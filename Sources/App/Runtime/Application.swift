@@ -57,7 +57,7 @@ public enum Application {
             try await pools.start()
         } catch {
             await pools.close()
-            throw DatabaseSetup.StartError(description: "cannot open the database pools: \(error)", exitCode: 69)
+            throw StartFailure.unavailable("cannot open the database pools: \(error)")
         }
         let catalog = Catalog(pools: pools, store: CatalogStore(slotsPerDeal: settings.catalog.slotsPerDeal))
         let redis = try RedisSetup.clients(settings.redis, loops: group.loops)

@@ -10,20 +10,17 @@ enum AuthSetup {
             do {
                 text = try String(contentsOfFile: settings.jwtKeysFile, encoding: .utf8)
             } catch {
-                throw DatabaseSetup.StartError(description: "auth.jwt_keys_file \(settings.jwtKeysFile) cannot be read", exitCode: 78)
+                throw StartFailure.configuration("auth.jwt_keys_file \(settings.jwtKeysFile) cannot be read")
             }
         }
         let entries = text.split(whereSeparator: { $0 == "," || $0 == "\n" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !entries.isEmpty else {
-            throw DatabaseSetup.StartError(
-                description: "auth.jwt_keys is not set: give kid:secret pairs (secrets of 32+ bytes) in GROUPBUY_AUTH_JWT_KEYS or auth.jwt_keys_file",
-                exitCode: 78
-            )
+            throw StartFailure.configuration("auth.jwt_keys is not set: give kid:secret pairs (secrets of 32+ bytes) in GROUPBUY_AUTH_JWT_KEYS or auth.jwt_keys_file")
         }
         do {
             return try JWTKeyRing(parsing: entries)
         } catch {
-            throw DatabaseSetup.StartError(description: "auth.jwt_keys: \(error)", exitCode: 78)
+            throw StartFailure.configuration("auth.jwt_keys: \(error)")
         }
     }
 

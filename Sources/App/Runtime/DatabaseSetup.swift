@@ -6,12 +6,6 @@ import Postgres
 /// Opening the database at start: the password file, the schema check (or migration),
 /// and the pool configuration every loop uses.
 enum DatabaseSetup {
-    struct StartError: Error, CustomStringConvertible {
-        let description: String
-        /// sysexits: 78 (configuration) for a schema this build cannot run on, 69 for a database not reachable.
-        let exitCode: Int32
-    }
-
     static func poolConfiguration(_ settings: DatabaseSettings) -> PostgresPool.Configuration {
         var configuration = PostgresPool.Configuration(conninfo: settings.url)
         configuration.minConnections = settings.poolMin
@@ -34,7 +28,7 @@ enum DatabaseSetup {
         do {
             text = try String(contentsOfFile: settings.passwordFile, encoding: .utf8)
         } catch {
-            throw StartError(description: "database.password_file \(settings.passwordFile) cannot be read: \(error.localizedDescription)", exitCode: 78)
+            throw StartFailure.configuration("database.password_file \(settings.passwordFile) cannot be read: \(error.localizedDescription)")
         }
         let password = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
         setenv("PGPASSWORD", password, 1)
@@ -48,32 +42,31 @@ enum DatabaseSetup {
         do {
             migrator = try Migrator.load(directory: settings.migrationsDirectory)
         } catch {
-            throw StartError(description: "cannot read migrations from \(settings.migrationsDirectory): \(error)", exitCode: 78)
+            throw StartFailure.configuration("cannot read migrations from \(settings.migrationsDirectory): \(error)")
         }
         return try await Task(executorPreference: loop) {
             let connection: PostgresConnection
             do {
                 connection = try await PostgresConnection.connect(settings.url, on: loop)
             } catch {
-                throw StartError(description: "cannot reach the database: \(error)", exitCode: 69)
+                throw StartFailure.unavailable("cannot reach the database: \(error)")
             }
             defer { connection.close() }
             do {
                 if migrate { return try await migrator.migrate(on: connection) }
                 let status = try await migrator.status(on: connection)
                 guard status.pending.isEmpty else {
-                    throw StartError(
-                        description: """
+                    throw StartFailure.configuration(
+                        """
                             the database schema lacks migration(s) \(status.pending.map(String.init).joined(separator: ", ")) \
                             that this build needs (it has \(status.applied.last ?? 0), needs \(migrator.latestVersion)); \
                             run `groupbuyd --migrate` or `gbctl migrate up` first
-                            """,
-                        exitCode: 78
+                            """
                     )
                 }
                 return []
             } catch let error as Migrator.MigrationError {
-                throw StartError(description: "migrations: \(error)", exitCode: 78)
+                throw StartFailure.configuration("migrations: \(error)")
             }
         }.value
     }

@@ -10,7 +10,7 @@ enum RedisSetup {
         do {
             configuration = try RedisClient.Configuration(url: settings.url)
         } catch {
-            throw DatabaseSetup.StartError(description: "redis.url \(settings.url): \(error)", exitCode: 78)
+            throw StartFailure.configuration("redis.url \(settings.url): \(error)")
         }
         configuration.connection.connectTimeout = .milliseconds(settings.connectTimeoutMs)
         configuration.connection.commandTimeout = .milliseconds(settings.commandTimeoutMs)

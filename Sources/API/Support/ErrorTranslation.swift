@@ -1,4 +1,5 @@
 import Catalog
+import Orders
 import Domain
 import HTTPCodec
 import HTTPServer
@@ -12,6 +13,8 @@ enum ErrorTranslation {
         case let error as HTTPError:
             return error
         case let error as CatalogError:
+            return translate(error)
+        case let error as OrdersError:
             return translate(error)
         case let error as PostgresPool.PoolError:
             switch error {
@@ -46,6 +49,35 @@ enum ErrorTranslation {
             return HTTPError(.serviceUnavailable, type: ProblemType.timeout, detail: "the request ran past its deadline")
         default:
             return error
+        }
+    }
+
+    static func translate(_ error: OrdersError) -> HTTPError {
+        switch error {
+        case .dealNotFound(let detail), .groupNotFound(let detail), .orderNotFound(let detail):
+            return HTTPError(.notFound, type: ProblemType.notFound, detail: detail)
+        case .dealNotActive(let detail):
+            return HTTPError(.conflict, type: ProblemType.dealNotActive, detail: detail)
+        case .soldOut(let detail):
+            return HTTPError(.conflict, type: ProblemType.soldOut, detail: detail)
+        case .groupNotOpen(let detail):
+            return HTTPError(.conflict, type: ProblemType.groupNotOpen, detail: detail)
+        case .groupExpired(let detail):
+            return HTTPError(.conflict, type: ProblemType.groupExpired, detail: detail)
+        case .groupFull(let detail):
+            return HTTPError(.conflict, type: ProblemType.groupFull, detail: detail)
+        case .alreadyInGroup(let detail):
+            return HTTPError(.conflict, type: ProblemType.alreadyInGroup, detail: detail)
+        case .purchaseLimitExceeded(let detail):
+            return HTTPError(.conflict, type: ProblemType.purchaseLimitExceeded, detail: detail)
+        case .wrongOrderState(let detail):
+            return HTTPError(.conflict, type: ProblemType.orderState, detail: detail)
+        case .paymentWindowClosed(let detail):
+            return HTTPError(.conflict, type: ProblemType.paymentWindowClosed, detail: detail)
+        case .idempotencyKeyReused(let detail):
+            return HTTPError(.unprocessableContent, type: ProblemType.idempotencyKeyReused, detail: detail)
+        case .idempotencyKeyInProgress(let detail):
+            return HTTPError(.conflict, type: ProblemType.idempotencyKeyInProgress, detail: detail, headers: retryAfter(1))
         }
     }
 

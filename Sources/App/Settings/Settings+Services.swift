@@ -33,6 +33,21 @@ extension Settings {
         catalog.nearCacheTTLMs = reader.int("catalog.near_cache_ttl_ms", default: ct.nearCacheTTLMs, in: 0...60_000)
         catalog.slotsPerDeal = reader.int("catalog.slots_per_deal", default: ct.slotsPerDeal, in: 1...1_024)
 
+        let od = defaults.orders
+        orders.inventoryStrategy = reader.string("orders.inventory_strategy", default: od.inventoryStrategy, oneOf: ["slots", "single_row"])
+        orders.paymentWindowSeconds = reader.int("orders.payment_window_seconds", default: od.paymentWindowSeconds, in: 1...86_400)
+        orders.idempotencyTTLSeconds = reader.int("orders.idempotency_ttl_seconds", default: od.idempotencyTTLSeconds, in: 60...30 * 86_400)
+
+        let wk = defaults.workers
+        workers.enabled = reader.bool("workers.enabled", default: wk.enabled)
+        workers.expireOrdersPeriodMs = reader.int("workers.expire_orders_period_ms", default: wk.expireOrdersPeriodMs, in: 10...hour)
+        workers.failGroupsPeriodMs = reader.int("workers.fail_groups_period_ms", default: wk.failGroupsPeriodMs, in: 10...hour)
+        workers.confirmGroupsPeriodMs = reader.int("workers.confirm_groups_period_ms", default: wk.confirmGroupsPeriodMs, in: 10...hour)
+        workers.purgeIdempotencyKeysPeriodMs = reader.int(
+            "workers.purge_idempotency_keys_period_ms", default: wk.purgeIdempotencyKeysPeriodMs, in: 10...24 * hour
+        )
+        workers.batchSize = reader.int("workers.batch_size", default: wk.batchSize, in: 1...10_000)
+
         let au = defaults.auth
         auth.jwtKeys = reader.secret("auth.jwt_keys")
         auth.jwtKeysFile = reader.optionalString("auth.jwt_keys_file")

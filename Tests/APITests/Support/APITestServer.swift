@@ -5,6 +5,8 @@ import Foundation
 import Testing
 import HTTPServer
 import IOCore
+import Inventory
+import Orders
 import Logging
 import Postgres
 import Redis
@@ -40,6 +42,8 @@ final class APITestServer: Sendable {
         pool: (inout PostgresPool.Configuration) -> Void = { _ in },
         redisURL: String? = nil,
         nearCacheTTL: Duration = .zero,
+        slotsPerDeal: Int = 4,
+        orders orderSettings: OrdersStore.Settings = OrdersStore.Settings(),
         extraRoutes: @Sendable (inout RouterBuilder, PostgresPools) -> Void = { _, _ in }
     ) async throws -> APITestServer {
         let url = try #require(databaseURL ?? testDatabaseURL)
@@ -52,16 +56,17 @@ final class APITestServer: Sendable {
         try await migrate(url: url, loop: group.loops[0])
         var configuration = PostgresPool.Configuration(conninfo: url)
         configuration.minConnections = 0
-        configuration.statements = CatalogStatements.all
+        configuration.statements = CatalogStatements.all + OrdersStatements.all + InventoryStatements.all
         pool(&configuration)
         let pools = PostgresPools(configuration: configuration, loops: group.loops)
         try await pools.start()
         let redis = try redisURL.map { RedisClients(configuration: try RedisTestConfiguration.make($0), loops: group.loops) }
-        let catalog = Catalog(pools: pools, store: CatalogStore(slotsPerDeal: 4))
+        let catalog = Catalog(pools: pools, store: CatalogStore(slotsPerDeal: slotsPerDeal))
         let api = GroupBuyAPI(
-            catalog: catalog,
+            catalog: catalog, orders: Orders(pools: pools, store: OrdersStore(settings: orderSettings)),
             authenticator: Authenticator(verifier: JWTVerifier(keyRing: keyRing, issuer: "groupbuy", audience: "groupbuy-api")),
-            dealCache: redis.map(DealCache.redis), cacheSettings: .init(ttlSeconds: 30, missingTTLSeconds: 5, nearTTL: nearCacheTTL), loops: group.loops
+            dealCache: redis.map(DealCache.redis), cacheSettings: .init(ttlSeconds: 30, missingTTLSeconds: 5, nearTTL: nearCacheTTL),
+            allowedExpiryLagSeconds: 2, loops: group.loops
         )
         var routes = RouterBuilder()
         routes.add(ErrorMiddleware(logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })))

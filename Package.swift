@@ -154,3 +154,50 @@ let package = Package(
         ),
     ]
 )
+
+// MARK: - HTTP client and the payment provider sandbox (branch psp)
+
+package.products += [
+    .executable(name: "psp-sandbox", targets: ["psp-sandbox"]),
+    .library(name: "HTTPClient", targets: ["HTTPClient"]),
+]
+
+package.targets += [
+    // Client connections on the event loops: keep-alive pools per loop, timeouts on the timer wheel.
+    .target(name: "HTTPClient", dependencies: ["IOCore", "HTTPCodec"], swiftSettings: hotPath),
+    // The payment provider's wire contract: webhook signatures and the JSON shapes. No I/O.
+    .target(name: "PSPWire", dependencies: ["OpenSSL"], swiftSettings: strict),
+    // Calls to the payment provider's API over HTTPClient, with typed failures.
+    .target(name: "PSPClient", dependencies: ["PSPWire", "HTTPClient", "HTTPCodec", "IOCore"], swiftSettings: strict),
+    // The stand-in provider: API, in-memory state, signed webhook deliveries, misbehaviour knobs.
+    .target(
+        name: "PSPSandbox",
+        dependencies: ["PSPWire", "HTTPServer", "HTTPClient", "HTTPCodec", "IOCore"],
+        swiftSettings: strict
+    ),
+    .executableTarget(
+        name: "psp-sandbox",
+        dependencies: [
+            "PSPSandbox", "HTTPServer", "IOCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ],
+        swiftSettings: strict
+    ),
+
+    .testTarget(
+        name: "HTTPClientTests",
+        dependencies: ["HTTPClient", "HTTPServer", "HTTPCodec", "IOCore", .product(name: "Logging", package: "swift-log")],
+        swiftSettings: strict
+    ),
+    .testTarget(name: "PSPWireTests", dependencies: ["PSPWire", "OpenSSL"], swiftSettings: strict),
+    .testTarget(
+        name: "PSPSandboxTests",
+        dependencies: [
+            "PSPSandbox", "PSPClient", "PSPWire", "HTTPClient", "HTTPServer", "HTTPCodec", "IOCore", "CLinux", "psp-sandbox",
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: strict
+    ),
+]

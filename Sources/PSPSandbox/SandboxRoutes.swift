@@ -26,11 +26,11 @@ struct SandboxRoutes: Sendable {
             return try state.listIntents(after: query["after"], limit: limit)
         })
         routes.get("/v1/payment_intents/{id}", api { request, state in
-            try state.intent(id: request.pathParameters["id"]?.string ?? "")
+            try state.intent(id: Self.identifier(request))
         })
         routes.post("/v1/payment_intents/{id}/confirm", api { request, state in
             let body: ConfirmPaymentIntentRequest = try decode(request)
-            return try state.confirm(intentID: request.pathParameters["id"]?.string ?? "", body)
+            return try state.confirm(intentID: Self.identifier(request), body)
         })
         routes.post("/v1/refunds", api { request, state in
             let body: CreateRefundRequest = try decode(request)
@@ -91,6 +91,12 @@ struct SandboxRoutes: Sendable {
 
     static func error(_ error: SandboxError) -> Response {
         json((try? PSPJSON.encode(PSPErrorBody(code: error.code, message: error.message))) ?? [], status: error.status)
+    }
+
+    /// The `{id}` path segment, percent-decoded.
+    static func identifier(_ request: Request) -> String {
+        let raw = request.pathParameters["id"]?.string ?? ""
+        return raw.removingPercentEncoding ?? raw
     }
 
     /// Query parameters, percent-decoded; the first of repeated names wins.

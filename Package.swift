@@ -70,6 +70,9 @@ let package = Package(
         // Groups and orders: placing, cancelling, expiring, failing and confirming (SQL functions
         // in migrations/0003), idempotency keys, the background sweeps. No HTTP.
         .target(name: "Orders", dependencies: ["Domain", "Inventory", "Postgres", "IOCore"], swiftSettings: strict),
+        // Paying for orders through a provider (PSPClient), applying its signed webhooks once,
+        // the outbox of refunds, reconciliation with the provider's records.
+        .target(name: "Payments", dependencies: ["Orders", "Postgres", "PSPClient", "PSPWire", "IOCore"], swiftSettings: strict),
         // The only importer of COpenSSL: HMAC, SHA-256, constant-time compare, randomness.
         .target(name: "OpenSSL", dependencies: ["COpenSSL"], swiftSettings: strict),
         // HS256 JWTs: key ring with rotation, issuing, verifying. No HTTP types.
@@ -94,14 +97,14 @@ let package = Package(
         // REST handlers: JSON in and out, problem+json, bearer JWT, the deal read cache.
         .target(
             name: "API",
-            dependencies: ["HTTPServer", "HTTPCodec", "IOCore", "Domain", "Catalog", "Inventory", "Orders", "OpenSSL", "Postgres", "Redis", "Auth"],
+            dependencies: ["HTTPServer", "HTTPCodec", "IOCore", "Domain", "Catalog", "Inventory", "Orders", "Payments", "PSPWire", "OpenSSL", "Postgres", "Redis", "Auth"],
             swiftSettings: strict
         ),
         // Composition root: settings, logging, metrics, routes.
         .target(
             name: "App",
             dependencies: [
-                "HTTPServer", "IOCore", "Observability", "CLinux", "Postgres", "Redis", "Catalog", "Inventory", "Orders", "API", "Auth",
+                "HTTPServer", "IOCore", "Observability", "CLinux", "Postgres", "Redis", "Catalog", "Inventory", "Orders", "Payments", "PSPClient", "HTTPClient", "API", "Auth",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -142,7 +145,7 @@ let package = Package(
         .testTarget(name: "RedisTests", dependencies: ["Redis", "IOCore"], swiftSettings: strict),
         .testTarget(
             name: "APITests",
-            dependencies: ["API", "Auth", "Catalog", "Inventory", "Orders", "CLinux", "HTTPServer", "IOCore", "Postgres", "Redis", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["API", "Auth", "Catalog", "Inventory", "Orders", "Payments", "PSPClient", "PSPWire", "HTTPClient", "psp-sandbox", "CLinux", "HTTPServer", "IOCore", "Postgres", "Redis", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),

@@ -63,7 +63,7 @@ public enum InventoryCheck {
                     )
                 )
             }
-            let late = try await connection.execute(InventoryStatements.overdueReservations.name, [.int(allowedLagSeconds)])
+            let late = try await connection.execute(InventoryStatements.overdueReservations.name, [.int(allowedLagSeconds), deal])
             var overdue: [OverdueReservation] = []
             for index in 0..<late.count {
                 let row = late[index]

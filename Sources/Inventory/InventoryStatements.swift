@@ -46,13 +46,15 @@ public enum InventoryStatements {
         "SELECT count(*) FROM deals WHERE $1::bigint IS NULL OR id = $1::bigint"
     )
 
-    /// Unpaid orders still holding stock more than $1 seconds after their payment window ended.
+    /// Unpaid orders still holding stock more than $1 seconds after their payment window
+    /// ended; $2 one deal or NULL for all.
     static let overdueReservations = PreparedStatement(
         "inventory_overdue_reservations",
         """
         SELECT o.id, o.deal_id, extract(epoch FROM now() - o.expires_at)::bigint AS overdue_seconds
         FROM orders o
         WHERE o.status = 'pending_payment' AND o.expires_at < now() - make_interval(secs => $1::int)
+          AND ($2::bigint IS NULL OR o.deal_id = $2::bigint)
         ORDER BY o.id LIMIT 100
         """
     )

@@ -206,7 +206,7 @@ public struct OrdersStore: Sendable {
 
     /// Runs `body`, again when PostgreSQL rolled it back for a deadlock (possible only while
     /// several buyers wait for the last units of a deal), and turns GB refusals into `OrdersError`.
-    static func refusalsTranslated<Result>(_ body: () async throws -> Result) async throws -> Result {
+    public static func refusalsTranslated<Result>(_ body: () async throws -> Result) async throws -> Result {
         var attempt = 1
         while true {
             do {

@@ -1,5 +1,6 @@
 import Catalog
 import Orders
+import Payments
 import Domain
 import HTTPCodec
 import HTTPServer
@@ -16,6 +17,18 @@ enum ErrorTranslation {
             return translate(error)
         case let error as OrdersError:
             return translate(error)
+        case let error as Payments.Failure:
+            switch error {
+            case .notConfigured:
+                return HTTPError(.serviceUnavailable, type: ProblemType.paymentsNotConfigured, detail: "this instance has no payment provider configured")
+            case .providerUnavailable(let detail):
+                return HTTPError(
+                    502, type: ProblemType.paymentProviderUnavailable, detail: "the payment provider did not answer; retry: \(detail)",
+                    headers: retryAfter(2)
+                )
+            case .providerRefused(let detail):
+                return HTTPError(502, type: ProblemType.paymentProviderRefused, detail: detail)
+            }
         case let error as PostgresPool.PoolError:
             switch error {
             case .exhausted:

@@ -27,4 +27,8 @@ enum ProblemType {
     static let badIdempotencyKey = base + "bad-idempotency-key"
     static let idempotencyKeyReused = base + "idempotency-key-reused"
     static let idempotencyKeyInProgress = base + "idempotency-key-in-progress"
+    static let badSignature = base + "bad-signature"
+    static let paymentsNotConfigured = base + "payments-not-configured"
+    static let paymentProviderUnavailable = base + "payment-provider-unavailable"
+    static let paymentProviderRefused = base + "payment-provider-refused"
 }

@@ -4,6 +4,7 @@ import HTTPServer
 import IOCore
 import Inventory
 import Orders
+import Payments
 import Logging
 import Metrics
 import Observability
@@ -63,17 +64,24 @@ public enum Application {
         }
         let catalog = Catalog(pools: pools, store: CatalogStore(slotsPerDeal: settings.catalog.slotsPerDeal))
         let orders = Orders(pools: pools, store: OrdersStore(settings: orderStoreSettings(settings.orders)))
+        let provider = try PaymentsSetup.provider(settings.payments, loops: group.loops)
+        if provider == nil { logger.warning("payments are off: payments.provider_address is not set") }
+        let payments = Payments(pools: pools, provider: provider)
         let redis = try RedisSetup.clients(settings.redis, loops: group.loops)
         let api = GroupBuyAPI(
-            catalog: catalog, orders: orders, authenticator: authenticator, dealCache: redis.map(DealCache.redis),
+            catalog: catalog, orders: orders, payments: payments, authenticator: authenticator, dealCache: redis.map(DealCache.redis),
             cacheSettings: .init(
                 ttlSeconds: settings.catalog.cacheTTLSeconds, missingTTLSeconds: settings.catalog.cacheMissingTTLSeconds,
                 nearTTL: .milliseconds(settings.catalog.nearCacheTTLMs)
             ),
             allowedExpiryLagSeconds: allowedExpiryLagSeconds(settings.workers),
+            webhookSecrets: try PaymentsSetup.webhookSecrets(settings.payments),
+            webhookToleranceSeconds: settings.payments.webhookToleranceSeconds,
             loops: group.loops
         )
-        let workers = BackgroundWorkers(jobs: settings.workers.enabled ? orderJobs(settings.workers, pools: pools) : [], loops: group.loops, logger: logger)
+        var jobs = settings.workers.enabled ? orderJobs(settings.workers, pools: pools) : []
+        if settings.workers.enabled, let provider { jobs.append(PaymentsSetup.outboxJob(settings.payments, provider: provider, pools: pools)) }
+        let workers = BackgroundWorkers(jobs: jobs, loops: group.loops, logger: logger)
 
         let serverReference = Mutex<HTTPServerMetrics?>(nil)
         let router = try makeRouter(

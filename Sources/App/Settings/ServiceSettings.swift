@@ -72,3 +72,24 @@ public struct WorkerSettings: Sendable {
     /// Items per transaction; a full batch is followed by the next one at once.
     public var batchSize = 100
 }
+
+/// The card provider (a Stripe-like API such as psp-sandbox's) and the outbox of calls to it.
+public struct PaymentSettings: Sendable {
+    /// host:port of the provider's API (numeric or localhost); empty turns payments off.
+    public var providerAddress = ""
+    public var apiKey = ""
+    /// A file whose first line is the API key.
+    public var apiKeyFile = ""
+    /// Secrets webhooks may be signed with, comma separated (several while rotating).
+    public var webhookSecrets = ""
+    public var webhookSecretsFile = ""
+    /// How old (or how far ahead) a signed webhook may be.
+    public var webhookToleranceSeconds = 300
+    public var timeoutMs = 5_000
+    public var outboxPeriodMs = 500
+    public var outboxBatchSize = 20
+    public var outboxMaxAttempts = 12
+    public var outboxBackoffBaseMs = 500
+    public var outboxBackoffMaxMs = 300_000
+    public var outboxLeaseSeconds = 60
+}

@@ -48,6 +48,21 @@ extension Settings {
         )
         workers.batchSize = reader.int("workers.batch_size", default: wk.batchSize, in: 1...10_000)
 
+        let pm = defaults.payments
+        payments.providerAddress = reader.optionalString("payments.provider_address")
+        payments.apiKey = reader.secret("payments.api_key")
+        payments.apiKeyFile = reader.optionalString("payments.api_key_file")
+        payments.webhookSecrets = reader.secret("payments.webhook_secrets")
+        payments.webhookSecretsFile = reader.optionalString("payments.webhook_secrets_file")
+        payments.webhookToleranceSeconds = reader.int("payments.webhook_tolerance_seconds", default: pm.webhookToleranceSeconds, in: 1...86_400)
+        payments.timeoutMs = reader.int("payments.timeout_ms", default: pm.timeoutMs, in: 1...600_000)
+        payments.outboxPeriodMs = reader.int("payments.outbox_period_ms", default: pm.outboxPeriodMs, in: 10...hour)
+        payments.outboxBatchSize = reader.int("payments.outbox_batch_size", default: pm.outboxBatchSize, in: 1...1_000)
+        payments.outboxMaxAttempts = reader.int("payments.outbox_max_attempts", default: pm.outboxMaxAttempts, in: 1...1_000)
+        payments.outboxBackoffBaseMs = reader.int("payments.outbox_backoff_base_ms", default: pm.outboxBackoffBaseMs, in: 1...hour)
+        payments.outboxBackoffMaxMs = reader.int("payments.outbox_backoff_max_ms", default: pm.outboxBackoffMaxMs, in: 1...24 * hour)
+        payments.outboxLeaseSeconds = reader.int("payments.outbox_lease_seconds", default: pm.outboxLeaseSeconds, in: 1...86_400)
+
         let au = defaults.auth
         auth.jwtKeys = reader.secret("auth.jwt_keys")
         auth.jwtKeysFile = reader.optionalString("auth.jwt_keys_file")

@@ -18,6 +18,7 @@ public struct Settings: Sendable {
     public var auth = AuthSettings()
     public var orders = OrderSettings()
     public var workers = WorkerSettings()
+    public var payments = PaymentSettings()
 
     public struct LogSettings: Sendable {
         /// trace, debug, info, notice, warning, error, critical

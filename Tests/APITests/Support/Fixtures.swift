@@ -56,11 +56,18 @@ extension APITestServer {
         }.value
     }
 
-    /// One sweep of `task` as the background workers run it; answers how many items it handled.
+    /// Sweeps `task` as the background workers do: batches until one is not full (the test
+    /// database holds other tests' due work too). Answers how many items were handled.
+    @discardableResult
     func sweep(_ task: OrderSweeper.Task, batchSize: Int = 100) async throws -> Int {
         let pool = pools.pool(for: group.loops[0])
         return try await Task(executorPreference: group.loops[0]) {
-            try await pool.withConnection { try await OrderSweeper.run(task, batchSize: batchSize, on: $0) }
+            var total = 0
+            while true {
+                let handled = try await pool.withConnection { try await OrderSweeper.run(task, batchSize: batchSize, on: $0) }
+                total += handled
+                if handled < batchSize { return total }
+            }
         }.value
     }
 

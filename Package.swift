@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Domain", "Postgres", "IOCore"], swiftSettings: strict),
         .testTarget(
             name: "AppTests",
-            dependencies: ["App", "HTTPServer", "HTTPCodec", "IOCore", "Observability", "groupbuyd", "gbctl"],
+            dependencies: ["App", "Auth", "HTTPServer", "HTTPCodec", "IOCore", "Observability", "PSPSandbox", "groupbuyd", "gbctl"],
             swiftSettings: strict
         ),
     ]

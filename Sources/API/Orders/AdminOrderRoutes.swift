@@ -86,6 +86,7 @@ struct AdminOrderRoutes: Sendable {
         let report = try await orders.run(on: context.loop) { _, connection in
             try await InventoryCheck.run(dealID: dealID, allowedLagSeconds: lag, on: connection)
         }
+        if let dealID, report.dealsChecked == 0 { throw OrdersError.dealNotFound("there is no deal \(dealID)") }
         return .json(context: context) { InventoryRendering.write(report, into: &$0) }
     }
 

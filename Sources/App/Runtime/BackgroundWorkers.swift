@@ -35,6 +35,12 @@ final class BackgroundWorkers: Service, Sendable {
     }
 
     func run() async throws {
+        // With no jobs (workers off) this service still lives until shutdown: a service that
+        // returns early would stop the whole group.
+        guard !jobs.isEmpty else {
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 for (index, job) in self.jobs.enumerated() {

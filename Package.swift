@@ -65,6 +65,14 @@ let package = Package(
         .target(name: "Domain", dependencies: ["IOCore"], swiftSettings: strict),
         // Deals, their stock slots and the audit of admin changes: rules and SQL, no HTTP.
         .target(name: "Catalog", dependencies: ["Domain", "Postgres", "IOCore"], swiftSettings: strict),
+        // Stock reservation strategies and the stock invariant check.
+        .target(name: "Inventory", dependencies: ["Postgres"], swiftSettings: strict),
+        // Groups and orders: placing, cancelling, expiring, failing and confirming (SQL functions
+        // in migrations/0003), idempotency keys, the background sweeps. No HTTP.
+        .target(name: "Orders", dependencies: ["Domain", "Inventory", "Postgres", "IOCore"], swiftSettings: strict),
+        // Paying for orders through a provider (PSPClient), applying its signed webhooks once,
+        // the outbox of refunds, reconciliation with the provider's records.
+        .target(name: "Payments", dependencies: ["Orders", "Postgres", "PSPClient", "PSPWire", "IOCore"], swiftSettings: strict),
         // The only importer of COpenSSL: HMAC, SHA-256, constant-time compare, randomness.
         .target(name: "OpenSSL", dependencies: ["COpenSSL"], swiftSettings: strict),
         // HS256 JWTs: key ring with rotation, issuing, verifying. No HTTP types.
@@ -89,14 +97,14 @@ let package = Package(
         // REST handlers: JSON in and out, problem+json, bearer JWT, the deal read cache.
         .target(
             name: "API",
-            dependencies: ["HTTPServer", "HTTPCodec", "IOCore", "Domain", "Catalog", "Postgres", "Redis", "Auth"],
+            dependencies: ["HTTPServer", "HTTPCodec", "IOCore", "Domain", "Catalog", "Inventory", "Orders", "Payments", "PSPWire", "OpenSSL", "Postgres", "Redis", "Auth"],
             swiftSettings: strict
         ),
         // Composition root: settings, logging, metrics, routes.
         .target(
             name: "App",
             dependencies: [
-                "HTTPServer", "IOCore", "Observability", "CLinux", "Postgres", "Redis", "Catalog", "API", "Auth",
+                "HTTPServer", "IOCore", "Observability", "CLinux", "Postgres", "Redis", "Catalog", "Inventory", "Orders", "Payments", "PSPClient", "HTTPClient", "API", "Auth",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -137,15 +145,62 @@ let package = Package(
         .testTarget(name: "RedisTests", dependencies: ["Redis", "IOCore"], swiftSettings: strict),
         .testTarget(
             name: "APITests",
-            dependencies: ["API", "Auth", "Catalog", "CLinux", "HTTPServer", "IOCore", "Postgres", "Redis", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["API", "Auth", "Catalog", "Inventory", "Orders", "Payments", "PSPClient", "PSPWire", "HTTPClient", "psp-sandbox", "CLinux", "HTTPServer", "IOCore", "Postgres", "Redis", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Domain", "Postgres", "IOCore"], swiftSettings: strict),
         .testTarget(
             name: "AppTests",
-            dependencies: ["App", "HTTPServer", "HTTPCodec", "IOCore", "Observability", "groupbuyd", "gbctl"],
+            dependencies: ["App", "Auth", "HTTPServer", "HTTPCodec", "IOCore", "Observability", "PSPSandbox", "groupbuyd", "gbctl"],
             swiftSettings: strict
         ),
     ]
 )
+
+// MARK: - HTTP client and the payment provider sandbox (branch psp)
+
+package.products += [
+    .executable(name: "psp-sandbox", targets: ["psp-sandbox"]),
+    .library(name: "HTTPClient", targets: ["HTTPClient"]),
+]
+
+package.targets += [
+    // Client connections on the event loops: keep-alive pools per loop, timeouts on the timer wheel.
+    .target(name: "HTTPClient", dependencies: ["IOCore", "HTTPCodec"], swiftSettings: hotPath),
+    // The payment provider's wire contract: webhook signatures and the JSON shapes. No I/O.
+    .target(name: "PSPWire", dependencies: ["OpenSSL"], swiftSettings: strict),
+    // Calls to the payment provider's API over HTTPClient, with typed failures.
+    .target(name: "PSPClient", dependencies: ["PSPWire", "HTTPClient", "HTTPCodec", "IOCore"], swiftSettings: strict),
+    // The stand-in provider: API, in-memory state, signed webhook deliveries, misbehaviour knobs.
+    .target(
+        name: "PSPSandbox",
+        dependencies: ["PSPWire", "HTTPServer", "HTTPClient", "HTTPCodec", "IOCore"],
+        swiftSettings: strict
+    ),
+    .executableTarget(
+        name: "psp-sandbox",
+        dependencies: [
+            "PSPSandbox", "HTTPServer", "IOCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ],
+        swiftSettings: strict
+    ),
+
+    .testTarget(
+        name: "HTTPClientTests",
+        dependencies: ["HTTPClient", "HTTPServer", "HTTPCodec", "IOCore", .product(name: "Logging", package: "swift-log")],
+        swiftSettings: strict
+    ),
+    .testTarget(name: "PSPWireTests", dependencies: ["PSPWire", "OpenSSL"], swiftSettings: strict),
+    .testTarget(
+        name: "PSPSandboxTests",
+        dependencies: [
+            "PSPSandbox", "PSPClient", "PSPWire", "HTTPClient", "HTTPServer", "HTTPCodec", "IOCore", "CLinux", "psp-sandbox",
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: strict
+    ),
+]

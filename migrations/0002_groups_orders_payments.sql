@@ -9,6 +9,11 @@
 --   refund_pending  -> refunded
 -- Group states: open -> succeeded | failed.
 
+-- What was ever put into a deal's stock (initial stock plus every addition): the right-hand
+-- side of the invariant available + reserved + sold = total, per deal.
+ALTER TABLE deals ADD COLUMN stock_total bigint NOT NULL DEFAULT 0 CHECK (stock_total >= 0);
+UPDATE deals d SET stock_total = (SELECT coalesce(sum(available + reserved + sold), 0) FROM deal_stock_slots s WHERE s.deal_id = d.id);
+
 CREATE TABLE groups (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     deal_id         bigint NOT NULL REFERENCES deals (id),

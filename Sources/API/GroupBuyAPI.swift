@@ -1,4 +1,6 @@
 public import Catalog
+public import Orders
+public import Payments
 public import HTTPServer
 public import IOCore
 
@@ -18,10 +20,20 @@ public struct GroupBuyAPI: Sendable {
     }
 
     let catalogRoutes: CatalogRoutes
+    let orderRoutes: OrderRoutes
+    let adminOrderRoutes: AdminOrderRoutes
+    let paymentRoutes: PaymentRoutes
     let reads: DealReads
 
-    /// - Parameter dealCache: where rendered deals are cached; nil reads every deal from PostgreSQL.
-    public init(catalog: Catalog, authenticator: Authenticator, dealCache: DealCache?, cacheSettings: CacheSettings, loops: [EventLoop]) {
+    /// - Parameters:
+    ///   - dealCache: where rendered deals are cached; nil reads every deal from PostgreSQL.
+    ///   - allowedExpiryLagSeconds: how long past its payment window an unpaid order may hold
+    ///     stock before the inventory check reports it stuck (the expiry sweeper's period).
+    ///   - webhookSecrets: the secrets provider webhooks may be signed with (several while rotating).
+    public init(
+        catalog: Catalog, orders: Orders, payments: Payments, authenticator: Authenticator, dealCache: DealCache?, cacheSettings: CacheSettings,
+        allowedExpiryLagSeconds: Int, webhookSecrets: [String], webhookToleranceSeconds: Int, loops: [EventLoop]
+    ) {
         reads = DealReads(
             catalog: catalog, cache: dealCache?.backend,
             settings: DealReads.Settings(
@@ -30,10 +42,18 @@ public struct GroupBuyAPI: Sendable {
             loops: loops
         )
         catalogRoutes = CatalogRoutes(catalog: catalog, reads: reads, auth: authenticator)
+        orderRoutes = OrderRoutes(orders: orders, auth: authenticator)
+        adminOrderRoutes = AdminOrderRoutes(orders: orders, auth: authenticator, allowedExpiryLagSeconds: allowedExpiryLagSeconds)
+        paymentRoutes = PaymentRoutes(
+            payments: payments, auth: authenticator, webhookSecrets: webhookSecrets, webhookTolerance: Int64(webhookToleranceSeconds)
+        )
     }
 
     public func add(to routes: inout RouterBuilder) {
         catalogRoutes.add(to: &routes)
+        orderRoutes.add(to: &routes)
+        adminOrderRoutes.add(to: &routes)
+        paymentRoutes.add(to: &routes)
     }
 
     /// Prometheus text for the API's own figures.

@@ -42,9 +42,9 @@ public enum CatalogStatements {
         """
         WITH deal AS (
             INSERT INTO deals (title, description, image_url, currency, list_price, group_price, group_size,
-                               group_time_limit_seconds, starts_at, ends_at, per_user_limit, status, stock_slots)
+                               group_time_limit_seconds, starts_at, ends_at, per_user_limit, status, stock_slots, stock_total)
             VALUES ($1::text, $2::text, $3::text, $4::text, $5::bigint, $6::bigint, $7::int, $8::int,
-                    to_timestamp($9::bigint), to_timestamp($10::bigint), $11::int, $12::text, $13::int)
+                    to_timestamp($9::bigint), to_timestamp($10::bigint), $11::int, $12::text, $13::int, $14::int)
             RETURNING *
         ), slots AS (
             INSERT INTO deal_stock_slots (deal_id, slot, available)
@@ -107,7 +107,8 @@ public enum CatalogStatements {
         "catalog_add_stock",
         """
         WITH deal AS (
-            SELECT id, stock_slots FROM deals WHERE id = $1::bigint AND status <> 'closed' FOR SHARE
+            UPDATE deals SET stock_total = stock_total + $2::int WHERE id = $1::bigint AND status <> 'closed'
+            RETURNING id, stock_slots
         ), slots AS (
             UPDATE deal_stock_slots AS s
             SET available = s.available + $2::int / deal.stock_slots

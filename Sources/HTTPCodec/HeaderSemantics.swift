@@ -148,7 +148,7 @@ struct HeaderSemantics {
     }
 
     /// Splits a comma-separated list, trimming OWS around each element; `body` returns false to stop.
-    private static func forEachListElement(
+    static func forEachListElement(
         _ value: ByteRange,
         in bytes: UnsafeRawBufferPointer,
         _ body: (ByteRange) -> Bool

@@ -5,6 +5,8 @@ import Foundation
 struct CLIError: Error, CustomStringConvertible {
     enum Kind: Int32 {
         case refused = 1
+        /// A check ran and found something broken (inventory, payments); its findings are on stdout.
+        case unhealthy = 2
         case serverError = 3
         case unreachable = 4
         case other = 5

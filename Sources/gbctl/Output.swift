@@ -14,19 +14,22 @@ enum Output {
 
     /// Columns padded to their widest cell.
     static func table(_ header: [String], _ rows: [[String]]) {
+        for line in tableLines(header, rows) { print(line) }
+    }
+
+    static func tableLines(_ header: [String], _ rows: [[String]]) -> [String] {
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
-        print(line(header))
-        for row in rows { print(line(row)) }
+        return [line(header)] + rows.map(line)
     }
 
-    /// `key  value` lines for one object.
-    static func fields(_ pairs: [(String, String)]) {
+    /// `key  value` lines for one object, each after `indent`.
+    static func fields(_ pairs: [(String, String)], indent: String = "") {
         let width = pairs.map(\.0.count).max() ?? 0
-        for (key, value) in pairs { print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
+        for (key, value) in pairs { print(indent + key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
     }
 
     static func text(_ value: Any?) -> String {

@@ -34,6 +34,9 @@ final class Daemon: Sendable {
             "GROUPBUY_DATABASE_MIGRATE_ON_START": "true",
             "GROUPBUY_REDIS_URL": environment["REDIS_URL"] ?? "redis://127.0.0.1:63799",
             "GROUPBUY_AUTH_JWT_KEYS": testJWTKeys,
+            // The test database is shared with other suites: background sweeps would change
+            // their rows under them. Tests that need the workers turn them on in a database of their own.
+            "GROUPBUY_WORKERS_ENABLED": "false",
         ]
     }
 

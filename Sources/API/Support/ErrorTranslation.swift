@@ -1,4 +1,6 @@
 import Catalog
+import Orders
+import Payments
 import Domain
 import HTTPCodec
 import HTTPServer
@@ -13,6 +15,20 @@ enum ErrorTranslation {
             return error
         case let error as CatalogError:
             return translate(error)
+        case let error as OrdersError:
+            return translate(error)
+        case let error as Payments.Failure:
+            switch error {
+            case .notConfigured:
+                return HTTPError(.serviceUnavailable, type: ProblemType.paymentsNotConfigured, detail: "this instance has no payment provider configured")
+            case .providerUnavailable(let detail):
+                return HTTPError(
+                    502, type: ProblemType.paymentProviderUnavailable, detail: "the payment provider did not answer; retry: \(detail)",
+                    headers: retryAfter(2)
+                )
+            case .providerRefused(let detail):
+                return HTTPError(502, type: ProblemType.paymentProviderRefused, detail: detail)
+            }
         case let error as PostgresPool.PoolError:
             switch error {
             case .exhausted:
@@ -46,6 +62,35 @@ enum ErrorTranslation {
             return HTTPError(.serviceUnavailable, type: ProblemType.timeout, detail: "the request ran past its deadline")
         default:
             return error
+        }
+    }
+
+    static func translate(_ error: OrdersError) -> HTTPError {
+        switch error {
+        case .dealNotFound(let detail), .groupNotFound(let detail), .orderNotFound(let detail):
+            return HTTPError(.notFound, type: ProblemType.notFound, detail: detail)
+        case .dealNotActive(let detail):
+            return HTTPError(.conflict, type: ProblemType.dealNotActive, detail: detail)
+        case .soldOut(let detail):
+            return HTTPError(.conflict, type: ProblemType.soldOut, detail: detail)
+        case .groupNotOpen(let detail):
+            return HTTPError(.conflict, type: ProblemType.groupNotOpen, detail: detail)
+        case .groupExpired(let detail):
+            return HTTPError(.conflict, type: ProblemType.groupExpired, detail: detail)
+        case .groupFull(let detail):
+            return HTTPError(.conflict, type: ProblemType.groupFull, detail: detail)
+        case .alreadyInGroup(let detail):
+            return HTTPError(.conflict, type: ProblemType.alreadyInGroup, detail: detail)
+        case .purchaseLimitExceeded(let detail):
+            return HTTPError(.conflict, type: ProblemType.purchaseLimitExceeded, detail: detail)
+        case .wrongOrderState(let detail):
+            return HTTPError(.conflict, type: ProblemType.orderState, detail: detail)
+        case .paymentWindowClosed(let detail):
+            return HTTPError(.conflict, type: ProblemType.paymentWindowClosed, detail: detail)
+        case .idempotencyKeyReused(let detail):
+            return HTTPError(.unprocessableContent, type: ProblemType.idempotencyKeyReused, detail: detail)
+        case .idempotencyKeyInProgress(let detail):
+            return HTTPError(.conflict, type: ProblemType.idempotencyKeyInProgress, detail: detail, headers: retryAfter(1))
         }
     }
 

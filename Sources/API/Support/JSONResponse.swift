@@ -40,3 +40,12 @@ extension Request {
         return Int64(value)
     }
 }
+
+extension Response {
+    /// JSON rendered elsewhere (by PostgreSQL), copied into a pooled buffer.
+    static func rawJSON(_ json: String, status: HTTPStatus = .ok, context: RequestContext) -> Response {
+        var headers = ResponseHeaders()
+        headers.contentType = "application/json"
+        return Response(status: status, headers: headers, body: context.writeBody { $0.write(json) })
+    }
+}

@@ -2,6 +2,9 @@ import API
 import Catalog
 import HTTPServer
 import IOCore
+import Inventory
+import Orders
+import Payments
 import Logging
 import Metrics
 import Observability
@@ -60,15 +63,25 @@ public enum Application {
             throw StartFailure.unavailable("cannot open the database pools: \(error)")
         }
         let catalog = Catalog(pools: pools, store: CatalogStore(slotsPerDeal: settings.catalog.slotsPerDeal))
+        let orders = Orders(pools: pools, store: OrdersStore(settings: orderStoreSettings(settings.orders)))
+        let provider = try PaymentsSetup.provider(settings.payments, loops: group.loops)
+        if provider == nil { logger.warning("payments are off: payments.provider_address is not set") }
+        let payments = Payments(pools: pools, provider: provider)
         let redis = try RedisSetup.clients(settings.redis, loops: group.loops)
         let api = GroupBuyAPI(
-            catalog: catalog, authenticator: authenticator, dealCache: redis.map(DealCache.redis),
+            catalog: catalog, orders: orders, payments: payments, authenticator: authenticator, dealCache: redis.map(DealCache.redis),
             cacheSettings: .init(
                 ttlSeconds: settings.catalog.cacheTTLSeconds, missingTTLSeconds: settings.catalog.cacheMissingTTLSeconds,
                 nearTTL: .milliseconds(settings.catalog.nearCacheTTLMs)
             ),
+            allowedExpiryLagSeconds: allowedExpiryLagSeconds(settings.workers),
+            webhookSecrets: try PaymentsSetup.webhookSecrets(settings.payments),
+            webhookToleranceSeconds: settings.payments.webhookToleranceSeconds,
             loops: group.loops
         )
+        var jobs = settings.workers.enabled ? orderJobs(settings.workers, pools: pools) : []
+        if settings.workers.enabled, let provider { jobs.append(PaymentsSetup.outboxJob(settings.payments, provider: provider, pools: pools)) }
+        let workers = BackgroundWorkers(jobs: jobs, loops: group.loops, logger: logger)
 
         let serverReference = Mutex<HTTPServerMetrics?>(nil)
         let router = try makeRouter(
@@ -82,6 +95,7 @@ public enum Application {
                 DatabaseMetrics.render(pools.figures, into: &text)
                 if let redis { RedisSetup.render(await redis.figures(), into: &text) }
                 api.renderMetrics(into: &text)
+                workers.render(into: &text)
             },
             api: api
         )
@@ -90,7 +104,7 @@ public enum Application {
 
         let services = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: server)],
+                services: [.init(service: server), .init(service: workers)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -100,6 +114,31 @@ public enum Application {
         await pools.close()
         await redis?.close()
         logger.info("stopped")
+    }
+
+    static func orderStoreSettings(_ settings: OrderSettings) -> OrdersStore.Settings {
+        OrdersStore.Settings(
+            strategy: InventoryStrategy(rawValue: settings.inventoryStrategy) ?? .slots,
+            paymentWindowSeconds: settings.paymentWindowSeconds, idempotencyTTLSeconds: settings.idempotencyTTLSeconds
+        )
+    }
+
+    /// The expiry sweeper's period, rounded up to seconds, plus one second of slack.
+    static func allowedExpiryLagSeconds(_ settings: WorkerSettings) -> Int {
+        (settings.expireOrdersPeriodMs + 999) / 1_000 + 1
+    }
+
+    static func orderJobs(_ settings: WorkerSettings, pools: PostgresPools) -> [BackgroundWorkers.Job] {
+        let periods: [(OrderSweeper.Task, Int)] = [
+            (.expireOrders, settings.expireOrdersPeriodMs), (.failGroups, settings.failGroupsPeriodMs),
+            (.confirmGroups, settings.confirmGroupsPeriodMs), (.purgeIdempotencyKeys, settings.purgeIdempotencyKeysPeriodMs),
+        ]
+        let batchSize = settings.batchSize
+        return periods.map { task, periodMs in
+            BackgroundWorkers.Job(name: task.rawValue, period: .milliseconds(periodMs), batchSize: batchSize) { loop in
+                try await pools.pool(for: loop).withConnection { try await OrderSweeper.run(task, batchSize: batchSize, on: $0) }
+            }
+        }
     }
 
     static func makeRouter(

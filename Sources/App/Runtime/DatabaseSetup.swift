@@ -1,4 +1,7 @@
 import Catalog
+import Inventory
+import Orders
+import Payments
 import Foundation
 import IOCore
 import Postgres
@@ -16,7 +19,7 @@ enum DatabaseSetup {
         configuration.maxLifetime = .milliseconds(settings.maxLifetimeMs)
         configuration.healthCheckAfterIdle = .milliseconds(settings.healthCheckAfterIdleMs)
         configuration.sessionSettings = ["statement_timeout = \(settings.statementTimeoutMs)"]
-        configuration.statements = CatalogStatements.all
+        configuration.statements = CatalogStatements.all + OrdersStatements.all + InventoryStatements.all + PaymentsStatements.all
         return configuration
     }
 

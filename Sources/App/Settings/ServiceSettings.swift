@@ -50,3 +50,46 @@ public struct AuthSettings: Sendable {
     public var audience = "groupbuy-api"
     public var clockSkewSeconds = 30
 }
+
+/// Settings of groups, orders and stock (see config/groupbuy.yaml).
+public struct OrderSettings: Sendable {
+    /// `slots` (SKIP LOCKED over several rows per deal) or `single_row` (the baseline; needs
+    /// catalog.slots_per_deal = 1).
+    public var inventoryStrategy = "slots"
+    /// How long a buyer has to pay after joining (never past the group's time limit).
+    public var paymentWindowSeconds = 900
+    /// How long an Idempotency-Key and its first answer are kept.
+    public var idempotencyTTLSeconds = 86_400
+}
+
+/// The background workers every instance runs (claims use SKIP LOCKED: instances share the work).
+public struct WorkerSettings: Sendable {
+    public var enabled = true
+    public var expireOrdersPeriodMs = 1_000
+    public var failGroupsPeriodMs = 1_000
+    public var confirmGroupsPeriodMs = 5_000
+    public var purgeIdempotencyKeysPeriodMs = 60_000
+    /// Items per transaction; a full batch is followed by the next one at once.
+    public var batchSize = 100
+}
+
+/// The card provider (a Stripe-like API such as psp-sandbox's) and the outbox of calls to it.
+public struct PaymentSettings: Sendable {
+    /// host:port of the provider's API (numeric or localhost); empty turns payments off.
+    public var providerAddress = ""
+    public var apiKey = ""
+    /// A file whose first line is the API key.
+    public var apiKeyFile = ""
+    /// Secrets webhooks may be signed with, comma separated (several while rotating).
+    public var webhookSecrets = ""
+    public var webhookSecretsFile = ""
+    /// How old (or how far ahead) a signed webhook may be.
+    public var webhookToleranceSeconds = 300
+    public var timeoutMs = 5_000
+    public var outboxPeriodMs = 500
+    public var outboxBatchSize = 20
+    public var outboxMaxAttempts = 12
+    public var outboxBackoffBaseMs = 500
+    public var outboxBackoffMaxMs = 300_000
+    public var outboxLeaseSeconds = 60
+}

@@ -33,6 +33,36 @@ extension Settings {
         catalog.nearCacheTTLMs = reader.int("catalog.near_cache_ttl_ms", default: ct.nearCacheTTLMs, in: 0...60_000)
         catalog.slotsPerDeal = reader.int("catalog.slots_per_deal", default: ct.slotsPerDeal, in: 1...1_024)
 
+        let od = defaults.orders
+        orders.inventoryStrategy = reader.string("orders.inventory_strategy", default: od.inventoryStrategy, oneOf: ["slots", "single_row"])
+        orders.paymentWindowSeconds = reader.int("orders.payment_window_seconds", default: od.paymentWindowSeconds, in: 1...86_400)
+        orders.idempotencyTTLSeconds = reader.int("orders.idempotency_ttl_seconds", default: od.idempotencyTTLSeconds, in: 60...30 * 86_400)
+
+        let wk = defaults.workers
+        workers.enabled = reader.bool("workers.enabled", default: wk.enabled)
+        workers.expireOrdersPeriodMs = reader.int("workers.expire_orders_period_ms", default: wk.expireOrdersPeriodMs, in: 10...hour)
+        workers.failGroupsPeriodMs = reader.int("workers.fail_groups_period_ms", default: wk.failGroupsPeriodMs, in: 10...hour)
+        workers.confirmGroupsPeriodMs = reader.int("workers.confirm_groups_period_ms", default: wk.confirmGroupsPeriodMs, in: 10...hour)
+        workers.purgeIdempotencyKeysPeriodMs = reader.int(
+            "workers.purge_idempotency_keys_period_ms", default: wk.purgeIdempotencyKeysPeriodMs, in: 10...24 * hour
+        )
+        workers.batchSize = reader.int("workers.batch_size", default: wk.batchSize, in: 1...10_000)
+
+        let pm = defaults.payments
+        payments.providerAddress = reader.optionalString("payments.provider_address")
+        payments.apiKey = reader.secret("payments.api_key")
+        payments.apiKeyFile = reader.optionalString("payments.api_key_file")
+        payments.webhookSecrets = reader.secret("payments.webhook_secrets")
+        payments.webhookSecretsFile = reader.optionalString("payments.webhook_secrets_file")
+        payments.webhookToleranceSeconds = reader.int("payments.webhook_tolerance_seconds", default: pm.webhookToleranceSeconds, in: 1...86_400)
+        payments.timeoutMs = reader.int("payments.timeout_ms", default: pm.timeoutMs, in: 1...600_000)
+        payments.outboxPeriodMs = reader.int("payments.outbox_period_ms", default: pm.outboxPeriodMs, in: 10...hour)
+        payments.outboxBatchSize = reader.int("payments.outbox_batch_size", default: pm.outboxBatchSize, in: 1...1_000)
+        payments.outboxMaxAttempts = reader.int("payments.outbox_max_attempts", default: pm.outboxMaxAttempts, in: 1...1_000)
+        payments.outboxBackoffBaseMs = reader.int("payments.outbox_backoff_base_ms", default: pm.outboxBackoffBaseMs, in: 1...hour)
+        payments.outboxBackoffMaxMs = reader.int("payments.outbox_backoff_max_ms", default: pm.outboxBackoffMaxMs, in: 1...24 * hour)
+        payments.outboxLeaseSeconds = reader.int("payments.outbox_lease_seconds", default: pm.outboxLeaseSeconds, in: 1...86_400)
+
         let au = defaults.auth
         auth.jwtKeys = reader.secret("auth.jwt_keys")
         auth.jwtKeysFile = reader.optionalString("auth.jwt_keys_file")

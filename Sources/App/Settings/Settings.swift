@@ -16,6 +16,9 @@ public struct Settings: Sendable {
     public var redis = RedisSettings()
     public var catalog = CatalogSettings()
     public var auth = AuthSettings()
+    public var orders = OrderSettings()
+    public var workers = WorkerSettings()
+    public var payments = PaymentSettings()
 
     public struct LogSettings: Sendable {
         /// trace, debug, info, notice, warning, error, critical
@@ -42,6 +45,9 @@ public struct Settings: Sendable {
             problems = settings.server.problems(bufferChunkSize: settings.loop.bufferChunkSize).map { "server: \($0)" }
             if settings.database.poolMin > settings.database.poolMax {
                 problems.append("database: pool_min (\(settings.database.poolMin)) is larger than pool_max (\(settings.database.poolMax))")
+            }
+            if settings.orders.inventoryStrategy == "single_row" && settings.catalog.slotsPerDeal != 1 {
+                problems.append("orders: inventory_strategy single_row needs catalog.slots_per_deal = 1 (it is \(settings.catalog.slotsPerDeal))")
             }
         }
         guard problems.isEmpty else { throw SettingsError(problems: problems) }

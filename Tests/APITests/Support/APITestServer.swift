@@ -5,6 +5,9 @@ import Foundation
 import Testing
 import HTTPServer
 import IOCore
+import Inventory
+import Orders
+import Payments
 import Logging
 import Postgres
 import Redis
@@ -23,6 +26,7 @@ final class APITestServer: Sendable {
     let signer: JWTSigner
     let api: GroupBuyAPI
 
+    static let webhookSecret = "whsec_api_tests"
     static let keyRing = try! JWTKeyRing(parsing: ["test:api-tests-secret-of-at-least-32-bytes!"])
 
     private init(group: EventLoopGroup, server: HTTPServer, pools: PostgresPools, port: Int, signer: JWTSigner, api: GroupBuyAPI) {
@@ -40,6 +44,10 @@ final class APITestServer: Sendable {
         pool: (inout PostgresPool.Configuration) -> Void = { _ in },
         redisURL: String? = nil,
         nearCacheTTL: Duration = .zero,
+        slotsPerDeal: Int = 4,
+        orders orderSettings: OrdersStore.Settings = OrdersStore.Settings(),
+        provider: (any PaymentProvider)? = nil,
+        webhookSecret: String = APITestServer.webhookSecret,
         extraRoutes: @Sendable (inout RouterBuilder, PostgresPools) -> Void = { _, _ in }
     ) async throws -> APITestServer {
         let url = try #require(databaseURL ?? testDatabaseURL)
@@ -52,16 +60,18 @@ final class APITestServer: Sendable {
         try await migrate(url: url, loop: group.loops[0])
         var configuration = PostgresPool.Configuration(conninfo: url)
         configuration.minConnections = 0
-        configuration.statements = CatalogStatements.all
+        configuration.statements = CatalogStatements.all + OrdersStatements.all + InventoryStatements.all + PaymentsStatements.all
         pool(&configuration)
         let pools = PostgresPools(configuration: configuration, loops: group.loops)
         try await pools.start()
         let redis = try redisURL.map { RedisClients(configuration: try RedisTestConfiguration.make($0), loops: group.loops) }
-        let catalog = Catalog(pools: pools, store: CatalogStore(slotsPerDeal: 4))
+        let catalog = Catalog(pools: pools, store: CatalogStore(slotsPerDeal: slotsPerDeal))
         let api = GroupBuyAPI(
-            catalog: catalog,
+            catalog: catalog, orders: Orders(pools: pools, store: OrdersStore(settings: orderSettings)),
+            payments: Payments(pools: pools, provider: provider),
             authenticator: Authenticator(verifier: JWTVerifier(keyRing: keyRing, issuer: "groupbuy", audience: "groupbuy-api")),
-            dealCache: redis.map(DealCache.redis), cacheSettings: .init(ttlSeconds: 30, missingTTLSeconds: 5, nearTTL: nearCacheTTL), loops: group.loops
+            dealCache: redis.map(DealCache.redis), cacheSettings: .init(ttlSeconds: 30, missingTTLSeconds: 5, nearTTL: nearCacheTTL),
+            allowedExpiryLagSeconds: 2, webhookSecrets: [webhookSecret], webhookToleranceSeconds: 300, loops: group.loops
         )
         var routes = RouterBuilder()
         routes.add(ErrorMiddleware(logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })))

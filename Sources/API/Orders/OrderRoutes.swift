@@ -1,0 +1,99 @@
+import Auth
+import Domain
+import HTTPCodec
+import HTTPServer
+import Orders
+
+/// Buyers' routes: start or join a group, read groups, read and cancel their own orders.
+struct OrderRoutes: Sendable {
+    let orders: Orders
+    let auth: Authenticator
+
+    static let pageSizes = 1...100
+    static let defaultPageSize = 20
+
+    func add(to routes: inout RouterBuilder) {
+        routes.post("/v1/groups", .async { request, context in try await translatingErrors { try await startGroup(request, context) } })
+        routes.post("/v1/groups/{id}/join", .async { request, context in try await translatingErrors { try await joinGroup(request, context) } })
+        routes.get("/v1/groups/{id}", .async { request, context in try await translatingErrors { try await showGroup(request, context) } })
+        routes.get("/v1/deals/{id}/groups", .async { request, context in try await translatingErrors { try await listGroups(request, context) } })
+        routes.get("/v1/orders", .async { request, context in try await translatingErrors { try await listOrders(request, context) } })
+        routes.get("/v1/orders/{id}", .async { request, context in try await translatingErrors { try await showOrder(request, context) } })
+        routes.post("/v1/orders/{id}/cancel", .async { request, context in try await translatingErrors { try await cancelOrder(request, context) } })
+    }
+
+    func startGroup(_ request: Request, _ context: RequestContext) async throws -> Response {
+        let buyer = try auth.require(.buyer, request)
+        let (dealID, quantity) = try OrderInput.startGroup(request)
+        let idempotency = try IdempotencyKeyHeader.claim(of: request)
+        let answer = try await orders.run(on: context.loop) {
+            try await $0.startGroup(user: buyer.userID, dealID: dealID, quantity: quantity, idempotency: idempotency, on: $1)
+        }
+        return .rawJSON(answer.body, status: HTTPStatus(code: answer.status), context: context)
+    }
+
+    func joinGroup(_ request: Request, _ context: RequestContext) async throws -> Response {
+        let buyer = try auth.require(.buyer, request)
+        guard let groupID = request.id("id") else { throw OrdersError.groupNotFound("there is no such group") }
+        let quantity = try OrderInput.joinGroup(request)
+        let idempotency = try IdempotencyKeyHeader.claim(of: request)
+        let answer = try await orders.run(on: context.loop) {
+            try await $0.joinGroup(user: buyer.userID, groupID: groupID, quantity: quantity, idempotency: idempotency, on: $1)
+        }
+        return .rawJSON(answer.body, status: HTTPStatus(code: answer.status), context: context)
+    }
+
+    func showGroup(_ request: Request, _ context: RequestContext) async throws -> Response {
+        _ = try auth.principal(of: request)
+        guard let id = request.id("id"), let group = try await orders.run(on: context.loop, { try await $0.group(id: id, on: $1) }) else {
+            throw OrdersError.groupNotFound("there is no such group")
+        }
+        return .rawJSON(group, context: context)
+    }
+
+    func listGroups(_ request: Request, _ context: RequestContext) async throws -> Response {
+        _ = try auth.principal(of: request)
+        guard let dealID = request.id("id") else { throw OrdersError.dealNotFound("there is no such deal") }
+        let query = try QueryParameters(request)
+        var problems: [FieldProblem] = []
+        let status = query["status"]
+        if let status, !["open", "succeeded", "failed"].contains(status) {
+            problems.append(FieldProblem("status", "must be one of open, succeeded, failed"))
+        }
+        let paging = PageQuery(query, sizes: Self.pageSizes, defaultSize: Self.defaultPageSize, problems: &problems)
+        guard problems.isEmpty, let paging else { throw ErrorTranslation.validation(problems) }
+        let page = try await orders.run(on: context.loop) {
+            try await $0.groups(dealID: dealID, status: status, after: paging.cursor, limit: paging.limit, on: $1)
+        }
+        return .page(page.items, next: page.nextCursor, context: context) { $1.rawJSON($0) }
+    }
+
+    func listOrders(_ request: Request, _ context: RequestContext) async throws -> Response {
+        let buyer = try auth.require(.buyer, request)
+        let query = try QueryParameters(request)
+        var problems: [FieldProblem] = []
+        let paging = PageQuery(query, sizes: Self.pageSizes, defaultSize: Self.defaultPageSize, problems: &problems)
+        guard problems.isEmpty, let paging else { throw ErrorTranslation.validation(problems) }
+        let page = try await orders.run(on: context.loop) {
+            try await $0.orders(user: buyer.userID, before: paging.cursor, limit: paging.limit, on: $1)
+        }
+        return .page(page.items, next: page.nextCursor, context: context) { $1.rawJSON($0) }
+    }
+
+    /// Only the owner or an admin sees an order; anyone else gets the same 404 as for a
+    /// missing one, so ids cannot be probed.
+    func showOrder(_ request: Request, _ context: RequestContext) async throws -> Response {
+        let caller = try auth.require(.buyer, request)
+        guard let id = request.id("id"), let order = try await orders.run(on: context.loop, { try await $0.order(id: id, on: $1) }),
+            order.owner == caller.userID || caller.role == .admin
+        else { throw OrdersError.orderNotFound("there is no such order") }
+        return .rawJSON(order.json, context: context)
+    }
+
+    func cancelOrder(_ request: Request, _ context: RequestContext) async throws -> Response {
+        let buyer = try auth.require(.buyer, request)
+        guard let id = request.id("id") else { throw OrdersError.orderNotFound("there is no such order") }
+        let order = try await orders.run(on: context.loop) { try await $0.cancel(orderID: id, user: buyer.userID, on: $1) }
+        return .rawJSON(order, context: context)
+    }
+}

@@ -164,7 +164,7 @@ $$;
 --      (step 1 left none), and take from each until the quantity is there. Every waiter waits
 --      for a higher slot than any it holds, so waiters cannot deadlock; fast-path buyers never
 --      wait. GB003 if the slots are still short once their holders have finished.
-CREATE FUNCTION gb_reserve_stock(p_order bigint, p_deal bigint, p_quantity int, p_strategy text) RETURNS void
+CREATE FUNCTION gb_reserve_stock(p_order bigint, p_deal bigint, p_quantity int, p_strategy text, p_slots int DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     remaining int := p_quantity;
@@ -183,7 +183,10 @@ BEGIN
         RETURN;
     END IF;
 
-    SELECT floor(random() * stock_slots)::int INTO start_slot FROM deals WHERE id = p_deal;
+    IF p_slots IS NULL THEN
+        SELECT stock_slots INTO p_slots FROM deals WHERE id = p_deal;
+    END IF;
+    start_slot := floor(random() * p_slots)::int;
     BEGIN
         SELECT slot INTO picked FROM deal_stock_slots
         WHERE deal_id = p_deal AND slot >= start_slot AND available >= p_quantity
@@ -294,7 +297,7 @@ BEGIN
     VALUES (p_user, d.id, g.id, p_quantity, d.group_price, d.group_price * p_quantity, d.currency, 'pending_payment',
             least(now() + make_interval(secs => p_payment_window_seconds), g.expires_at))
     RETURNING * INTO o;
-    PERFORM gb_reserve_stock(o.id, d.id, p_quantity, p_strategy);
+    PERFORM gb_reserve_stock(o.id, d.id, p_quantity, p_strategy, d.stock_slots);
     INSERT INTO group_members (group_id, user_id, order_id) VALUES (g.id, p_user, o.id);
     UPDATE groups SET member_count = member_count + 1 WHERE id = g.id;
     INSERT INTO order_history (order_id, from_status, to_status, actor) VALUES (o.id, NULL, 'pending_payment', p_user);
@@ -312,9 +315,11 @@ DECLARE
     g groups;
     o orders;
 BEGIN
-    SELECT b.status_code, b.body INTO status_code, body FROM gb_idempotency_begin(p_user, p_idempotency_key, p_request_hash) b;
-    IF status_code IS NOT NULL THEN
-        RETURN;
+    IF p_idempotency_key IS NOT NULL THEN
+        SELECT b.status_code, b.body INTO status_code, body FROM gb_idempotency_begin(p_user, p_idempotency_key, p_request_hash) b;
+        IF status_code IS NOT NULL THEN
+            RETURN;
+        END IF;
     END IF;
     d := gb_open_deal(p_deal);
     INSERT INTO groups (deal_id, leader_user_id, size, expires_at)
@@ -324,7 +329,9 @@ BEGIN
     SELECT * INTO g FROM groups WHERE id = g.id;
     status_code := 201;
     body := json_build_object('group', gb_group_json(g), 'order', gb_order_json(o))::text;
-    PERFORM gb_idempotency_finish(p_user, p_idempotency_key, p_request_hash, status_code, body, p_idempotency_ttl_seconds);
+    IF p_idempotency_key IS NOT NULL THEN
+        PERFORM gb_idempotency_finish(p_user, p_idempotency_key, p_request_hash, status_code, body, p_idempotency_ttl_seconds);
+    END IF;
 END
 $$;
 
@@ -338,9 +345,11 @@ DECLARE
     g groups;
     o orders;
 BEGIN
-    SELECT b.status_code, b.body INTO status_code, body FROM gb_idempotency_begin(p_user, p_idempotency_key, p_request_hash) b;
-    IF status_code IS NOT NULL THEN
-        RETURN;
+    IF p_idempotency_key IS NOT NULL THEN
+        SELECT b.status_code, b.body INTO status_code, body FROM gb_idempotency_begin(p_user, p_idempotency_key, p_request_hash) b;
+        IF status_code IS NOT NULL THEN
+            RETURN;
+        END IF;
     END IF;
     SELECT * INTO g FROM groups WHERE id = p_group FOR UPDATE;
     IF NOT FOUND THEN
@@ -360,7 +369,9 @@ BEGIN
     SELECT * INTO g FROM groups WHERE id = g.id;
     status_code := 201;
     body := json_build_object('group', gb_group_json(g), 'order', gb_order_json(o))::text;
-    PERFORM gb_idempotency_finish(p_user, p_idempotency_key, p_request_hash, status_code, body, p_idempotency_ttl_seconds);
+    IF p_idempotency_key IS NOT NULL THEN
+        PERFORM gb_idempotency_finish(p_user, p_idempotency_key, p_request_hash, status_code, body, p_idempotency_ttl_seconds);
+    END IF;
 END
 $$;
 

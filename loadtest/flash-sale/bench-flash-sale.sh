@@ -12,7 +12,7 @@
 # deal made through gbctl (active, group size 2, per-user limit 1000, stock BENCH_STOCK or
 # sized from a probe to outlast BENCH_DURATION), then wrk on CPU 1 with one thread per
 # connection so that every connection is one buyer with its own token
-# (`wrk -t64 -c64 -d10s`, loadtest/flash-sale/start-group.lua); then pgbench
+# (`wrk -t64 -c64 -d10s --timeout 30s`, loadtest/flash-sale/start-group.lua); then pgbench
 # (`-M prepared -c 64 -j 1 -T 10`, CPU 1) with start-group.sql on a fresh deal with the same
 # slot count and 1,000,000 units, for both strategies. PostgreSQL and Redis are not pinned.
 #
@@ -115,7 +115,7 @@ create_deal() {
 run_wrk_flash() {
     local strategy="$1" deal="$2" secs="$3" out line created sold_out other p99_us duration_us
     out="$(FLASH_DEAL_ID="${deal}" FLASH_TOKENS="${work}/tokens" taskset -c 1 \
-        wrk -t"${CONNECTIONS}" -c"${CONNECTIONS}" -d"${secs}s" -s "${HERE}/start-group.lua" "http://127.0.0.1:${PORT[${strategy}]}" 2>&1)"
+        wrk -t"${CONNECTIONS}" -c"${CONNECTIONS}" -d"${secs}s" --timeout 30s -s "${HERE}/start-group.lua" "http://127.0.0.1:${PORT[${strategy}]}" 2>&1)"
     line="$(grep '^FLASH created=' <<<"${out}" || true)"
     if [[ -z "${line}" ]] || grep -q "Socket errors" <<<"${out}"; then
         printf '%s\n' "${out}" >&2

@@ -21,7 +21,7 @@ run_pgbench_start_group() {
     failed="$(awk '/^number of failed transactions:/ {print $5; exit}' <<<"${out}")"
     p99="$(cat "${logdir}"/pgbench_log.* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {print a[int(NR*0.99)]/1000}')"
     rm -rf "${logdir}"
-    printf '%s %s %s\n' "${tps}" "${p99}" "${failed:-0}"
+    printf '%.1f %s %s\n' "${tps}" "${p99}" "${failed:-0}"
 }
 
 # Dies unless deal DEAL holds exactly TOTAL units over its slots (and its stock_total says so),

@@ -42,7 +42,7 @@ struct CrashAndScaleOutTests {
                 }
             }
             try await world.eventually("some rounds before the crash") { progress.rounds.load(ordering: .relaxed) >= 8 }
-            #expect(try await daemon.terminate(signal: SIGKILL) == SIGKILL)
+            #expect(try await daemon.terminate(signal: SIGKILL) == 128 + SIGKILL)
             daemon = try await world.start(port: port)
             let afterRestart = progress.rounds.load(ordering: .relaxed)
             try await world.eventually("some rounds after the restart") { progress.rounds.load(ordering: .relaxed) >= afterRestart + 8 }

@@ -11,7 +11,11 @@
 -- Lock order, everywhere: group row, then order rows, then payment/refund rows, then the
 -- user's quantity row, then stock slots (in slot order when waiting). Reservations take slots
 -- with SKIP LOCKED and never wait, except to find out whether stock held by an unfinished
--- buyer comes back.
+-- buyer comes back; then they hold no slot and take slots in ascending order.
+--
+-- Functions called in every business operation are PL/pgSQL or inlinable SQL: a LANGUAGE sql
+-- function that PostgreSQL cannot inline (a sub-SELECT, an INSERT) is parsed and planned again
+-- in every transaction, PL/pgSQL keeps its plans for the session.
 
 CREATE FUNCTION gb_rfc3339(t timestamptz) RETURNS text LANGUAGE sql STABLE AS $$
     SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
@@ -26,25 +30,29 @@ $$;
 -- JSON shapes (docs/API.md). Rendered here so that the first answer to a creating POST can be
 -- stored with its Idempotency-Key in the same transaction as the effect.
 
-CREATE FUNCTION gb_payment_json(p payments) RETURNS json LANGUAGE sql STABLE AS $$
-    SELECT json_build_object(
+CREATE FUNCTION gb_payment_json(p payments) RETURNS json LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN json_build_object(
         'id', p.id, 'orderId', p.order_id, 'intentId', p.intent_id, 'amount', p.amount,
         'currency', p.currency, 'status', p.status,
         'refund', (SELECT json_build_object('id', r.id, 'status', r.status, 'amount', r.amount, 'reason', r.reason)
                    FROM refunds r WHERE r.payment_id = p.id),
-        'createdAt', gb_rfc3339(p.created_at), 'updatedAt', gb_rfc3339(p.updated_at))
+        'createdAt', gb_rfc3339(p.created_at), 'updatedAt', gb_rfc3339(p.updated_at));
+END
 $$;
 
-CREATE FUNCTION gb_order_json(o orders) RETURNS json LANGUAGE sql STABLE AS $$
-    SELECT json_build_object(
+CREATE FUNCTION gb_order_json(o orders) RETURNS json LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN json_build_object(
         'id', o.id, 'dealId', o.deal_id, 'groupId', o.group_id, 'userId', o.user_id,
         'quantity', o.quantity, 'unitPrice', o.unit_price, 'amount', o.amount, 'currency', o.currency,
         'status', o.status, 'expiresAt', gb_rfc3339(o.expires_at),
         'payment', (SELECT gb_payment_json(p) FROM payments p WHERE p.order_id = o.id),
-        'createdAt', gb_rfc3339(o.created_at), 'updatedAt', gb_rfc3339(o.updated_at))
+        'createdAt', gb_rfc3339(o.created_at), 'updatedAt', gb_rfc3339(o.updated_at));
+END
 $$;
 
--- Public: counts, never who the members are.
+-- Public: counts, never who the members are. Plain SQL: inlined into the caller's expression.
 CREATE FUNCTION gb_group_json(g groups) RETURNS json LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
         'id', g.id, 'dealId', g.deal_id, 'size', g.size, 'members', g.member_count,
@@ -125,30 +133,45 @@ END
 $$;
 
 CREATE FUNCTION gb_idempotency_finish(p_user text, p_key text, p_hash text, p_status int, p_body text, p_ttl_seconds int)
-RETURNS void LANGUAGE sql AS $$
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF p_key IS NULL THEN
+        RETURN;
+    END IF;
     INSERT INTO idempotency_keys AS k (user_id, key, request_hash, status_code, response, expires_at)
-    SELECT p_user, p_key, p_hash, p_status, p_body, now() + make_interval(secs => p_ttl_seconds)
-    WHERE p_key IS NOT NULL
+    VALUES (p_user, p_key, p_hash, p_status, p_body, now() + make_interval(secs => p_ttl_seconds))
     ON CONFLICT (user_id, key) DO UPDATE
         SET request_hash = EXCLUDED.request_hash, status_code = EXCLUDED.status_code, response = EXCLUDED.response,
             created_at = now(), expires_at = EXCLUDED.expires_at
-        WHERE k.expires_at <= now()
+        WHERE k.expires_at <= now();
+END
 $$;
 
 -- Inventory.
 
--- Reserves p_quantity units of a deal for an order. 'slots': lock slot rows with SKIP LOCKED
--- starting at a random slot, so concurrent buyers take different rows; only when every slot
--- with stock is held by someone else, wait for them. 'single_row': the textbook baseline, one
--- conditional UPDATE of slot 0 (deals made with catalog.slots_per_deal = 1).
-CREATE FUNCTION gb_reserve_stock(p_order bigint, p_deal bigint, p_quantity int, p_strategy text) RETURNS void
+-- Reserves p_quantity units of a deal for an order. 'single_row': the textbook baseline, one
+-- conditional UPDATE of slot 0 (deals made with catalog.slots_per_deal = 1). 'slots':
+--   1. Fast path: the first slot from a random start (wrapping around) that holds the whole
+--      quantity and that no one else has locked (SKIP LOCKED). Each probe is an index range
+--      scan in slot order that stops at the first such slot, so its cost does not grow with
+--      the number of slots. It runs in a subtransaction, rolled back on a miss: a row whose
+--      latest version failed the re-check after being locked (another buyer took its last
+--      units meanwhile) stays locked by PostgreSQL, and must not be held while we wait below.
+--   2. Otherwise, if the committed stock of all slots is short, sold out (GB003). Units held by
+--      unfinished buyers still count as committed stock, so we do not say sold out while they
+--      may come back.
+--   3. Otherwise wait: lock the slots with stock in ascending slot order, holding no other slot
+--      (step 1 left none), and take from each until the quantity is there. Every waiter waits
+--      for a higher slot than any it holds, so waiters cannot deadlock; fast-path buyers never
+--      wait. GB003 if the slots are still short once their holders have finished.
+CREATE FUNCTION gb_reserve_stock(p_order bigint, p_deal bigint, p_quantity int, p_strategy text, p_slots int DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     remaining int := p_quantity;
     start_slot int;
     picked record;
     taken int;
-    waiting boolean := false;
+    last_slot int := -1;
 BEGIN
     IF p_strategy = 'single_row' THEN
         UPDATE deal_stock_slots SET available = available - p_quantity, reserved = reserved + p_quantity
@@ -160,41 +183,50 @@ BEGIN
         RETURN;
     END IF;
 
-    SELECT floor(random() * stock_slots)::int INTO start_slot FROM deals WHERE id = p_deal;
-    LOOP
-        IF NOT waiting THEN
-            SELECT slot, available INTO picked FROM deal_stock_slots
-            WHERE deal_id = p_deal AND available > 0
-            ORDER BY slot < start_slot, slot
-            LIMIT 1 FOR UPDATE SKIP LOCKED;
+    IF p_slots IS NULL THEN
+        SELECT stock_slots INTO p_slots FROM deals WHERE id = p_deal;
+    END IF;
+    start_slot := floor(random() * p_slots)::int;
+    BEGIN
+        SELECT slot INTO picked FROM deal_stock_slots
+        WHERE deal_id = p_deal AND slot >= start_slot AND available >= p_quantity
+        ORDER BY slot LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED;
+        IF NOT FOUND THEN
+            SELECT slot INTO picked FROM deal_stock_slots
+            WHERE deal_id = p_deal AND slot < start_slot AND available >= p_quantity
+            ORDER BY slot LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED;
             IF NOT FOUND THEN
-                -- Every slot with stock is held by another buyer. Their units still count as
-                -- available in committed data, so if even that is short, it is sold out now;
-                -- otherwise wait for them (they may roll back or leave some).
-                IF (SELECT coalesce(sum(available), 0) FROM deal_stock_slots WHERE deal_id = p_deal) < remaining THEN
-                    PERFORM gb_raise('GB003', 'not enough stock left for this quantity');
-                END IF;
-                waiting := true;
-                CONTINUE;
-            END IF;
-        ELSE
-            SELECT slot, available INTO picked FROM deal_stock_slots
-            WHERE deal_id = p_deal AND available > 0
-            ORDER BY slot
-            LIMIT 1 FOR UPDATE;
-            IF NOT FOUND THEN
-                PERFORM gb_raise('GB003', 'not enough stock left for this quantity');
+                RAISE SQLSTATE 'GB099';  -- internal: roll the subtransaction back
             END IF;
         END IF;
+        UPDATE deal_stock_slots SET available = available - p_quantity, reserved = reserved + p_quantity
+        WHERE deal_id = p_deal AND slot = picked.slot;
+        INSERT INTO reservations (order_id, deal_id, slot, quantity) VALUES (p_order, p_deal, picked.slot, p_quantity);
+        RETURN;
+    EXCEPTION WHEN SQLSTATE 'GB099' THEN
+        NULL;
+    END;
 
+    IF (SELECT coalesce(sum(available), 0) FROM deal_stock_slots WHERE deal_id = p_deal) < p_quantity THEN
+        PERFORM gb_raise('GB003', 'not enough stock left for this quantity');
+    END IF;
+    -- One row per statement: a FOR loop over the query would prefetch (and lock) ten slots.
+    LOOP
+        SELECT slot, available INTO picked FROM deal_stock_slots
+        WHERE deal_id = p_deal AND slot > last_slot AND available > 0
+        ORDER BY slot LIMIT 1 FOR NO KEY UPDATE;
+        EXIT WHEN NOT FOUND;
+        last_slot := picked.slot;
         taken := least(picked.available, remaining);
         UPDATE deal_stock_slots SET available = available - taken, reserved = reserved + taken
         WHERE deal_id = p_deal AND slot = picked.slot;
-        INSERT INTO reservations AS r (order_id, deal_id, slot, quantity) VALUES (p_order, p_deal, picked.slot, taken)
-        ON CONFLICT (order_id, slot) DO UPDATE SET quantity = r.quantity + EXCLUDED.quantity;
+        INSERT INTO reservations (order_id, deal_id, slot, quantity) VALUES (p_order, p_deal, picked.slot, taken);
         remaining := remaining - taken;
         EXIT WHEN remaining = 0;
     END LOOP;
+    IF remaining > 0 THEN
+        PERFORM gb_raise('GB003', 'not enough stock left for this quantity');
+    END IF;
 END
 $$;
 
@@ -265,7 +297,7 @@ BEGIN
     VALUES (p_user, d.id, g.id, p_quantity, d.group_price, d.group_price * p_quantity, d.currency, 'pending_payment',
             least(now() + make_interval(secs => p_payment_window_seconds), g.expires_at))
     RETURNING * INTO o;
-    PERFORM gb_reserve_stock(o.id, d.id, p_quantity, p_strategy);
+    PERFORM gb_reserve_stock(o.id, d.id, p_quantity, p_strategy, d.stock_slots);
     INSERT INTO group_members (group_id, user_id, order_id) VALUES (g.id, p_user, o.id);
     UPDATE groups SET member_count = member_count + 1 WHERE id = g.id;
     INSERT INTO order_history (order_id, from_status, to_status, actor) VALUES (o.id, NULL, 'pending_payment', p_user);
@@ -283,9 +315,11 @@ DECLARE
     g groups;
     o orders;
 BEGIN
-    SELECT b.status_code, b.body INTO status_code, body FROM gb_idempotency_begin(p_user, p_idempotency_key, p_request_hash) b;
-    IF status_code IS NOT NULL THEN
-        RETURN;
+    IF p_idempotency_key IS NOT NULL THEN
+        SELECT b.status_code, b.body INTO status_code, body FROM gb_idempotency_begin(p_user, p_idempotency_key, p_request_hash) b;
+        IF status_code IS NOT NULL THEN
+            RETURN;
+        END IF;
     END IF;
     d := gb_open_deal(p_deal);
     INSERT INTO groups (deal_id, leader_user_id, size, expires_at)
@@ -295,7 +329,9 @@ BEGIN
     SELECT * INTO g FROM groups WHERE id = g.id;
     status_code := 201;
     body := json_build_object('group', gb_group_json(g), 'order', gb_order_json(o))::text;
-    PERFORM gb_idempotency_finish(p_user, p_idempotency_key, p_request_hash, status_code, body, p_idempotency_ttl_seconds);
+    IF p_idempotency_key IS NOT NULL THEN
+        PERFORM gb_idempotency_finish(p_user, p_idempotency_key, p_request_hash, status_code, body, p_idempotency_ttl_seconds);
+    END IF;
 END
 $$;
 
@@ -309,9 +345,11 @@ DECLARE
     g groups;
     o orders;
 BEGIN
-    SELECT b.status_code, b.body INTO status_code, body FROM gb_idempotency_begin(p_user, p_idempotency_key, p_request_hash) b;
-    IF status_code IS NOT NULL THEN
-        RETURN;
+    IF p_idempotency_key IS NOT NULL THEN
+        SELECT b.status_code, b.body INTO status_code, body FROM gb_idempotency_begin(p_user, p_idempotency_key, p_request_hash) b;
+        IF status_code IS NOT NULL THEN
+            RETURN;
+        END IF;
     END IF;
     SELECT * INTO g FROM groups WHERE id = p_group FOR UPDATE;
     IF NOT FOUND THEN
@@ -331,7 +369,9 @@ BEGIN
     SELECT * INTO g FROM groups WHERE id = g.id;
     status_code := 201;
     body := json_build_object('group', gb_group_json(g), 'order', gb_order_json(o))::text;
-    PERFORM gb_idempotency_finish(p_user, p_idempotency_key, p_request_hash, status_code, body, p_idempotency_ttl_seconds);
+    IF p_idempotency_key IS NOT NULL THEN
+        PERFORM gb_idempotency_finish(p_user, p_idempotency_key, p_request_hash, status_code, body, p_idempotency_ttl_seconds);
+    END IF;
 END
 $$;
 

@@ -126,6 +126,9 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Helpers for tests only: child processes spawned safely (close-on-exec pipes, closefrom).
+        .target(name: "GroupBuyTesting", dependencies: ["CLinux"], path: "Sources/GroupBuyTesting", swiftSettings: strict),
+
         .testTarget(
             name: "CLibrariesTests",
             dependencies: ["CPostgres", "CHiredis", "CNghttp2", "COpenSSL"],
@@ -142,17 +145,17 @@ let package = Package(
         .testTarget(name: "OpenSSLTests", dependencies: ["OpenSSL"], swiftSettings: strict),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "OpenSSL"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IOCore"], swiftSettings: strict),
-        .testTarget(name: "RedisTests", dependencies: ["Redis", "IOCore"], swiftSettings: strict),
+        .testTarget(name: "RedisTests", dependencies: ["Redis", "IOCore", "GroupBuyTesting"], swiftSettings: strict),
         .testTarget(
             name: "APITests",
-            dependencies: ["API", "Auth", "Catalog", "Inventory", "Orders", "Payments", "PSPClient", "PSPWire", "HTTPClient", "psp-sandbox", "CLinux", "HTTPServer", "IOCore", "Postgres", "Redis", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["API", "Auth", "Catalog", "GroupBuyTesting", "Inventory", "Orders", "Payments", "PSPClient", "PSPWire", "HTTPClient", "psp-sandbox", "CLinux", "HTTPServer", "IOCore", "Postgres", "Redis", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Domain", "Postgres", "IOCore"], swiftSettings: strict),
         .testTarget(
             name: "AppTests",
-            dependencies: ["App", "Auth", "HTTPServer", "HTTPCodec", "IOCore", "Observability", "PSPSandbox", "groupbuyd", "gbctl"],
+            dependencies: ["App", "Auth", "GroupBuyTesting", "HTTPServer", "HTTPCodec", "IOCore", "Observability", "PSPSandbox", "groupbuyd", "gbctl"],
             swiftSettings: strict
         ),
     ]

@@ -4,12 +4,15 @@
 # applies the migrations, and runs the server in the foreground with config/groupbuy.yaml.
 # On first start it seeds a few demo deals, and it writes .local/gbctl.conf (server + an
 # admin token for 12 h) so that `GBCTL_CONFIG=.local/gbctl.conf gbctl deals list` works.
-# Ctrl-C stops the server gracefully, then the services.
+# It also runs psp-sandbox (the stand-in card provider, docs/PSP.md) on port 8099 with a
+# development API key and webhook secret, and points groupbuyd's payments at it.
+# Ctrl-C stops the server gracefully, then the sandbox and the services.
 #
 #   scripts/run.sh [groupbuyd options]     e.g. scripts/run.sh --print-config
 #
 # Settings (environment): any GROUPBUY_* setting (see config/groupbuy.yaml), e.g.
-# GROUPBUY_SERVER_PORT=9000; GROUPBUY_KEEP_SERVICES=1 leaves PostgreSQL/Redis running.
+# GROUPBUY_SERVER_PORT=9000; GROUPBUY_KEEP_SERVICES=1 leaves PostgreSQL/Redis running;
+# PSP_SANDBOX_PORT (8099); GROUPBUY_NO_SANDBOX=1 runs without the sandbox (payments as configured).
 set -euo pipefail
 
 GROUPBUY_SCRIPT_NAME="run.sh"
@@ -29,6 +32,7 @@ export DATABASE_URL REDIS_URL
 log "building groupbuyd and gbctl (release)"
 swift build -c release --product groupbuyd
 swift build -c release --product gbctl
+swift build -c release --product psp-sandbox
 bin_path="$(swift build -c release --show-bin-path)"
 binary="${bin_path}/groupbuyd"
 gbctl="${bin_path}/gbctl"
@@ -43,6 +47,31 @@ if [[ -z "${GROUPBUY_AUTH_JWT_KEYS:-}" && -z "${GROUPBUY_AUTH_JWT_KEYS_FILE:-}" 
     fi
     export GROUPBUY_AUTH_JWT_KEYS_FILE="${state_dir}/dev-jwt-keys"
 fi
+
+port="${GROUPBUY_SERVER_PORT:-8080}"
+sandbox_pid=""
+if [[ "${GROUPBUY_NO_SANDBOX:-0}" != "1" ]]; then
+    # Development credentials for the sandbox, made once (never use them with a real provider).
+    if [[ ! -s "${state_dir}/dev-psp" ]]; then
+        printf 'sk_test_%s whsec_%s\n' "$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+            "$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"${state_dir}/dev-psp"
+        chmod 600 "${state_dir}/dev-psp"
+    fi
+    read -r psp_key psp_secret <"${state_dir}/dev-psp"
+    sandbox_port="${PSP_SANDBOX_PORT:-8099}"
+    log "starting psp-sandbox on port ${sandbox_port}"
+    "${bin_path}/psp-sandbox" --host 127.0.0.1 --port "${sandbox_port}" --api-key "${psp_key}" \
+        --webhook-url "http://127.0.0.1:${port}/v1/webhooks/psp" --webhook-secret "${psp_secret}" >/dev/null &
+    sandbox_pid=$!
+    export GROUPBUY_PAYMENTS_PROVIDER_ADDRESS="127.0.0.1:${sandbox_port}" GROUPBUY_PAYMENTS_API_KEY="${psp_key}" \
+        GROUPBUY_PAYMENTS_WEBHOOK_SECRETS="${psp_secret}"
+    printf 'PSP_URL=http://127.0.0.1:%s\nPSP_KEY=%s\n' "${sandbox_port}" "${psp_key}" >"${state_dir}/psp.env"
+fi
+stop_all() {
+    if [[ -n "${sandbox_pid}" ]]; then kill -TERM "${sandbox_pid}" 2>/dev/null || true; fi
+    stop_services_unless_kept
+}
+trap stop_all EXIT
 
 log "applying migrations"
 "${binary}" --config config/groupbuy.yaml --migrate

@@ -127,6 +127,10 @@ int gb_spawn_file_actions_closefrom(posix_spawn_file_actions_t *actions, int low
     return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
 }
 
+int gb_spawn_file_actions_chdir(posix_spawn_file_actions_t *actions, const char *path) {
+    return posix_spawn_file_actions_addchdir_np(actions, path);
+}
+
 int gb_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
 }

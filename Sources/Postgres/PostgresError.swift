@@ -35,11 +35,17 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     }
 
     static func server(_ result: OpaquePointer) -> PostgresError {
-        let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? "XX000"
         let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
             ?? String(cString: PQresultErrorMessage(result)).trimmingTrailingNewlines()
+        // Errors the server sends carry a SQLSTATE; the ones libpq makes itself ("server closed
+        // the connection unexpectedly" when the socket ends mid-statement) do not, and mean the
+        // connection is gone: a retryable outage, not an internal error of the server (XX000).
+        guard let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map({ String(cString: $0) }) else {
+            return PostgresError(kind: .connection, message: message)
+        }
         return PostgresError(kind: .server(sqlState: state), message: message)
     }
+
 }
 
 extension String {

@@ -42,7 +42,7 @@ struct CrashAndScaleOutTests {
                 }
             }
             try await world.eventually("some rounds before the crash") { progress.rounds.load(ordering: .relaxed) >= 8 }
-            #expect(try await daemon.terminate(signal: SIGKILL) == SIGKILL)
+            #expect(try await daemon.terminate(signal: SIGKILL) == 128 + SIGKILL)
             daemon = try await world.start(port: port)
             let afterRestart = progress.rounds.load(ordering: .relaxed)
             try await world.eventually("some rounds after the restart") { progress.rounds.load(ordering: .relaxed) >= afterRestart + 8 }
@@ -117,6 +117,16 @@ struct CrashAndScaleOutTests {
             let refunds = stats.json["refunds_by_intent"] as? [String: [String: Int]] ?? [:]
             #expect(refunds.count == 6 && refunds.values.allSatisfy { $0["count"] == 1 }, "\(stats.json)")
             try await Self.expectInvariants(world: world, base: bases[1], dealID: dealID)
+
+            // What operators run: both checks clean (exit 0) ...
+            let reconcile = try await Self.gbctl(["payments", "reconcile"], port: second.port, token: admin)
+            #expect(reconcile.status == 0 && reconcile.stdout.hasPrefix("ok"), "\(reconcile.stdout) \(reconcile.stderr)")
+            let inventory = try await Self.gbctl(["inventory", "check"], port: first.port, token: admin)
+            #expect(inventory.status == 0, "\(inventory.stdout) \(inventory.stderr)")
+            // ... and a charge we know nothing of at the provider is a mismatch (exit 2).
+            _ = try await world.sql("UPDATE payments SET amount = amount + 1 WHERE id = (SELECT min(id) FROM payments)")
+            let broken = try await Self.gbctl(["payments", "reconcile"], port: second.port, token: admin)
+            #expect(broken.status == 2 && broken.stdout.contains("amount_differs"), "\(broken.stdout) \(broken.stderr)")
             _ = try await first.terminate()
             _ = try await second.terminate()
         } catch {
@@ -133,6 +143,15 @@ struct CrashAndScaleOutTests {
     final class Progress: Sendable {
         let rounds = Atomic<Int>(0)
         let stop = Atomic<Bool>(false)
+    }
+
+    static func gbctl(_ arguments: [String], port: Int, token: String) async throws -> Daemon.Completed {
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GBCTL_") && !$0.key.hasPrefix("GROUPBUY_") }
+        environment["GBCTL_SERVER"] = "http://127.0.0.1:\(port)"
+        environment["GBCTL_TOKEN"] = token
+        environment["GBCTL_CONFIG"] = GbctlTests.emptyConfig
+        let settled = environment
+        return try await offThePool { try Daemon.run(GbctlTests.gbctl, arguments, environment: settled) }
     }
 
     static func dealBody(stock: Int) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import GroupBuyTesting
 import Synchronization
 import Testing
 
@@ -6,9 +7,10 @@ import Testing
 import Glibc
 #endif
 
-/// A groupbuyd process started by a test, on an ephemeral port, with its log captured.
+/// A groupbuyd process started by a test, on an ephemeral port (or the one asked for), with
+/// its log captured. Spawned through GroupBuyTesting's Subprocess (close-on-exec pipes).
 final class Daemon: Sendable {
-    let process: Process
+    let child: Child
     let port: Int
     private let log: LogCollector
 
@@ -18,8 +20,8 @@ final class Daemon: Sendable {
         return testBinary.deletingLastPathComponent().appendingPathComponent("groupbuyd")
     }
 
-    private init(process: Process, port: Int, log: LogCollector) {
-        self.process = process
+    private init(child: Child, port: Int, log: LogCollector) {
+        self.child = child
         self.port = port
         self.log = log
     }
@@ -44,56 +46,62 @@ final class Daemon: Sendable {
 
     /// Starts groupbuyd with one loop on 127.0.0.1 and a free port; returns once it listens.
     static func start(environment: [String: String] = [:]) async throws -> Daemon {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = []
-        process.currentDirectoryURL = FileManager.default.temporaryDirectory
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GROUPBUY_") }
         env["GROUPBUY_SERVER_HOST"] = "127.0.0.1"
         env["GROUPBUY_SERVER_PORT"] = "0"
         env["GROUPBUY_LOOPS_COUNT"] = "1"
         env.merge(serviceEnvironment) { _, new in new }
         env.merge(environment) { _, new in new }
-        process.environment = env
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
+        let child = try Subprocess.spawn(executable.path, [], environment: env, directory: FileManager.default.temporaryDirectory.path)
         let log = LogCollector()
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                log.finish()
-            } else {
-                log.append(data)
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(child.output, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    log.append(Data(buffer[0..<count]))
+                } else if count == 0 || errno != EINTR {
+                    break
+                }
             }
+            close(child.output)
+            log.finish()
         }
-        try process.run()
-        let listening = try await log.wait(for: { $0["msg"] as? String == "listening" }, timeout: .seconds(30))
+        let listening: [String: Any]
+        do {
+            listening = try await log.wait(for: { $0["msg"] as? String == "listening" }, timeout: .seconds(30))
+        } catch {
+            child.signal(SIGKILL)
+            _ = try? await offThePool { child.waitForExit() }
+            throw error
+        }
         guard let address = listening["address"] as? String, let port = address.split(separator: ":").last.flatMap({ Int($0) }) else {
-            process.terminate()
+            child.signal(SIGKILL)
             throw DaemonError("no port in \(listening)")
         }
-        return Daemon(process: process, port: port, log: log)
+        return Daemon(child: child, port: port, log: log)
     }
 
     func signal(_ number: Int32) {
-        kill(process.processIdentifier, number)
+        child.signal(number)
     }
 
-    /// Sends `signal` (SIGTERM by default; nil: none) and waits for the exit; returns its status.
+    /// Sends `signal` (SIGTERM by default; nil: none) and waits for the exit; returns the exit
+    /// code, or 128 + the signal that ended it.
     func terminate(signal: Int32? = SIGTERM) async throws -> Int32 {
         if let signal { self.signal(signal) }
         let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-        while process.isRunning {
+        while true {
+            if let status = child.exitStatusIfExited() {
+                _ = try? await log.wait(for: { _ in false }, timeout: .seconds(5), untilEnd: true)
+                return status
+            }
             guard ContinuousClock.now < deadline else {
-                process.interrupt()
+                child.signal(SIGKILL)
                 throw DaemonError("groupbuyd did not exit within 30 s")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        _ = try? await log.wait(for: { _ in false }, timeout: .seconds(5), untilEnd: true)
-        return process.terminationStatus
     }
 
     func waitForLog(_ predicate: @escaping @Sendable ([String: Any]) -> Bool) async throws {
@@ -126,29 +134,11 @@ final class Daemon: Sendable {
         return result.stdout.replacingOccurrences(of: "\r\n", with: "\n")
     }
 
+    /// Runs a program to completion, blocking this thread (call from a thread of its own, or
+    /// through `offThePool` from a task).
     static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil) throws -> Completed {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let directory { process.currentDirectoryURL = directory }
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        // Read both to the end before waiting, so a full pipe cannot stall the child.
-        let errorData = Mutex(Data())
-        let errorReader = Thread { errorData.withLock { $0 = stderr.fileHandleForReading.readDataToEndOfFile() } }
-        errorReader.start()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while errorReader.isExecuting || !errorReader.isFinished { usleep(1_000) }
-        return Completed(
-            status: process.terminationStatus,
-            stdout: String(decoding: out, as: UTF8.self),
-            stderr: errorData.withLock { String(decoding: $0, as: UTF8.self) }
-        )
+        let result = try Subprocess.runBlocking(path, arguments, environment: environment, directory: directory?.path)
+        return Completed(status: result.status, stdout: result.output, stderr: result.errorOutput)
     }
 }
 

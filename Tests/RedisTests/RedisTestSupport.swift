@@ -1,4 +1,5 @@
 import Foundation
+import GroupBuyTesting
 import IOCore
 import Redis
 
@@ -99,7 +100,7 @@ final class RefusingPort: Sendable {
 /// A redis-server of the test's own, on its own port, that the test can kill and restart.
 final class RedisServerProcess: @unchecked Sendable {
     let port: Int
-    private var process: Process?
+    private var child: Child?
 
     /// Ports the kernel hands out (ephemeral, 32768–60999 by default) are left alone, so the
     /// port is not taken by another test's socket between a kill and a restart.
@@ -117,16 +118,16 @@ final class RedisServerProcess: @unchecked Sendable {
 
     /// Starts the server and waits (with a deadline) until it answers PING.
     func start() async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--daemonize", "no", "--dir", FileManager.default.temporaryDirectory.path,
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
+        // Spawned without Foundation's Process (see GroupBuyTesting.Subprocess); it logs nowhere.
+        let child = try Subprocess.spawn(
+            "/usr/bin/env",
+            [
+                "redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--daemonize", "no", "--dir", FileManager.default.temporaryDirectory.path, "--logfile", "/dev/null",
+            ]
+        )
+        close(child.output)
+        self.child = child
         let configuration = configuration
         let answers = await eventually(within: .seconds(10)) {
             (try? await onLoop { loop -> Void in
@@ -140,10 +141,10 @@ final class RedisServerProcess: @unchecked Sendable {
 
     /// Kills the server at once (no goodbye to clients) and waits until it is gone.
     func kill() {
-        guard let process else { return }
-        self.process = nil
-        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        guard let child else { return }
+        self.child = nil
+        child.signal(SIGKILL)
+        _ = child.waitForExit()
     }
 }
 

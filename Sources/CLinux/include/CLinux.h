@@ -77,4 +77,7 @@ int gb_pipe_cloexec(int fds[2]);
 // Glibc module does not define: the child closes every descriptor from `lowest` up.
 int gb_spawn_file_actions_closefrom(posix_spawn_file_actions_t *actions, int lowest);
 
+// posix_spawn_file_actions_addchdir_np (glibc 2.29+), hidden the same way: the child starts in `path`.
+int gb_spawn_file_actions_chdir(posix_spawn_file_actions_t *actions, const char *path);
+
 #endif

@@ -1,4 +1,5 @@
 import Foundation
+import GroupBuyTesting
 
 /// An HTTP exchange made with curl: a real client over TCP, run on its own thread so the
 /// test's cooperative threads stay free.

@@ -1,4 +1,5 @@
 import Foundation
+import GroupBuyTesting
 
 /// A PostgreSQL and Redis of a test's own (scripts/services.sh with a separate state folder
 /// and ports), for tests that restart or stop them without disturbing other tests.

@@ -48,12 +48,23 @@ struct PaymentWorld {
     /// When this world began (RFC 3339 with milliseconds), to reconcile only its payments.
     let startedAt: String
 
+    /// A database of the world's own: reconciliation compares every payment in it with this
+    /// sandbox's intents, and other suites make payments of their own meanwhile.
+    let database: ScratchDatabase
+
     static func start(knobs: Knobs = Knobs()) async throws -> PaymentWorld {
+        let database = try await ScratchDatabase.create(prefix: "groupbuy_pay")
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let startedAt = formatter.string(from: Date())
         let provider = LateBoundProvider()
-        let server = try await APITestServer.start(provider: provider)
+        let server: APITestServer
+        do {
+            server = try await APITestServer.start(databaseURL: database.url, provider: provider)
+        } catch {
+            try? await database.drop()
+            throw error
+        }
         var settings = SandboxSettings()
         settings.port = 0
         settings.apiKey = apiKey
@@ -68,12 +79,13 @@ struct PaymentWorld {
             configuration: try PSPClientConfiguration(baseAddress: "127.0.0.1:\(port)", apiKey: apiKey), clients: HTTPClients(loops: server.group.loops)
         )
         provider.bind(client)
-        return PaymentWorld(server: server, sandbox: sandbox, provider: provider, client: client, sandboxURL: "http://127.0.0.1:\(port)", startedAt: startedAt)
+        return PaymentWorld(server: server, sandbox: sandbox, provider: provider, client: client, sandboxURL: "http://127.0.0.1:\(port)", startedAt: startedAt, database: database)
     }
 
     func stop() async throws {
         try await sandbox.shutdown()
         try await server.stop()
+        try await database.drop()
     }
 
     /// Runs `body` in a fresh world, stopped afterwards whatever happens.

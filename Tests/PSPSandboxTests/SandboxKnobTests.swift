@@ -112,6 +112,10 @@ import Testing
         _ = try await harness.paidIntent()
         let received = try await harness.receiver.waitFor(1)
         #expect(received[0].event.type == .paymentIntentSucceeded)
+        // The sandbox records an attempt's outcome after the receiver's answer reaches it.
+        try await eventually("the third attempt to be recorded") {
+            (try await harness.events().first?["attempts"] as? [[String: Any]])?.count == 3
+        }
         let attempts = try #require(try await harness.events().first?["attempts"] as? [[String: Any]])
         #expect(attempts.compactMap { $0["outcome"] as? String } == ["failed", "failed", "delivered"])
         #expect(attempts.compactMap { $0["status"] as? Int } == [500, 500, 204])

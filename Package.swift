@@ -201,7 +201,7 @@ package.targets += [
     .testTarget(
         name: "PSPSandboxTests",
         dependencies: [
-            "PSPSandbox", "PSPClient", "PSPWire", "HTTPClient", "HTTPServer", "HTTPCodec", "IOCore", "CLinux", "psp-sandbox",
+            "PSPSandbox", "PSPClient", "PSPWire", "HTTPClient", "HTTPServer", "HTTPCodec", "IOCore", "GroupBuyTesting", "psp-sandbox",
             .product(name: "Logging", package: "swift-log"),
         ],
         swiftSettings: strict

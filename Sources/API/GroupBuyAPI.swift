@@ -41,7 +41,7 @@ public struct GroupBuyAPI: Sendable {
             ),
             loops: loops
         )
-        catalogRoutes = CatalogRoutes(catalog: catalog, reads: reads, auth: authenticator)
+        catalogRoutes = CatalogRoutes(catalog: catalog, reads: reads, auth: authenticator, orders: orders)
         orderRoutes = OrderRoutes(orders: orders, auth: authenticator)
         adminOrderRoutes = AdminOrderRoutes(orders: orders, auth: authenticator, allowedExpiryLagSeconds: allowedExpiryLagSeconds)
         paymentRoutes = PaymentRoutes(

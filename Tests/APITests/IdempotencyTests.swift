@@ -81,6 +81,24 @@ struct IdempotencyTests {
         }
     }
 
+    @Test func creatingADealTakesAKey() async throws {
+        try await withAPIServer { server in
+            let admin = try server.token(.admin, user: "ops-\(UUID())")
+            let body = dealBody(["title": "Keyed deal \(UUID())"])
+            let create = { (body: String) in
+                try await Curl.request("POST", server.baseURL + "/v1/admin/deals", headers: ["Idempotency-Key": "deal-1"], body: body, bearer: admin)
+            }
+            let first = try await create(body)
+            let again = try await create(body)
+            #expect(first.status == 201 && again.status == 201, "\(first.body)")
+            #expect(again.body == first.body && again.headers["location"] == first.headers["location"] && again.headers["etag"] == first.headers["etag"])
+            let title = first.json["title"] as! String
+            #expect(try await server.sql("SELECT count(*) FROM deals WHERE title = $1", [.text(title)]) == [["1"]])
+            let other = try await create(dealBody(["title": "Another \(UUID())"]))
+            #expect(other.status == 422 && other.problemType == "idempotency-key-reused")
+        }
+    }
+
     private func orderCount(_ server: APITestServer, _ user: String) async throws -> Int {
         Int(try await server.sql("SELECT count(*) FROM orders WHERE user_id = $1", [.text(user)])[0][0] ?? "") ?? -1
     }

@@ -4,12 +4,15 @@ import Domain
 import Foundation
 import HTTPCodec
 import HTTPServer
+import Orders
 
 /// REST routes of the catalog: public reads under /v1/deals, admin changes under /v1/admin.
 struct CatalogRoutes: Sendable {
     let catalog: Catalog
     let reads: DealReads
     let auth: Authenticator
+    /// For the Idempotency-Key of deal creation (the keys live with the orders' SQL).
+    let orders: Orders
 
     static let pageSizes = 1...100
     static let defaultPageSize = 20
@@ -69,16 +72,31 @@ struct CatalogRoutes: Sendable {
 
     // MARK: - Admin
 
+    /// Takes an Idempotency-Key: a retry answers the first 201 (same body, Location and ETag)
+    /// and creates nothing.
     func createDeal(_ request: Request, _ context: RequestContext) async throws -> Response {
         let admin = try auth.require(.admin, request)
         let (draft, stock) = try DealInput.draft(try JSONInput.object(of: request))
+        let idempotency = try IdempotencyKeyHeader.claim(of: request)
         let actor = auditActor(admin, context)
-        let deal = try await catalog.run(on: context.loop) { try await $0.create(draft, initialStock: stock, by: actor, on: $1) }
-        await reads.forget(id: deal.id, loop: context.loop)
+        let store = catalog.store
+        let answer = try await orders.run(on: context.loop) { orderStore, connection in
+            try await orderStore.idempotent(idempotency, user: admin.userID, on: connection) { connection in
+                let deal = try await store.create(draft, initialStock: stock, by: actor, on: connection)
+                let body = context.renderBytes { $0.json { DealRendering.write(deal, into: &$0) } }
+                return StoredResponse(status: 201, body: String(decoding: body, as: UTF8.self))
+            }
+        }
+        // The id and version from the answer itself, which may be the stored first one.
+        let created = (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8))) as? [String: Any] ?? [:]
         var headers = ResponseHeaders()
-        headers.add("Location", .string("/v1/deals/\(deal.id)"))
-        headers.add("ETag", .string(ETag.make(version: deal.version)))
-        return .json(.created, headers: headers, context: context) { DealRendering.write(deal, into: &$0) }
+        if let id = created["id"] as? Int, let version = created["version"] as? Int {
+            await reads.forget(id: Int64(id), loop: context.loop)
+            headers.add("Location", .string("/v1/deals/\(id)"))
+            headers.add("ETag", .string(ETag.make(version: version)))
+        }
+        headers.contentType = "application/json"
+        return Response(status: HTTPStatus(code: answer.status), headers: headers, body: context.writeBody { $0.write(answer.body) })
     }
 
     func updateDeal(_ request: Request, _ context: RequestContext) async throws -> Response {

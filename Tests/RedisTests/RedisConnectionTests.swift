@@ -162,8 +162,12 @@ import Testing
             return (blockedError, behindError, elapsed, connection.isUsable, after, freshPong)
         }
         #expect(outcome.0 == .timeout)
-        guard case .connectionLost? = outcome.1 else {
-            Issue.record("the command behind should be dropped, got \(String(describing: outcome.1))")
+        // The command behind fails too: dropped with the connection, or by its own timeout when
+        // a loaded loop handles both timers in the same turn (either way it is never answered).
+        switch outcome.1 {
+        case .connectionLost?, .timeout?: break
+        default:
+            Issue.record("the command behind should fail, got \(String(describing: outcome.1))")
             return
         }
         #expect(outcome.2 >= .milliseconds(200), "took \(outcome.2): the timeout fired early")

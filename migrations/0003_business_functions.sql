@@ -305,6 +305,21 @@ BEGIN
 END
 $$;
 
+-- The 201 answer to starting or joining a group (the group as it is now, and the order),
+-- stored with the Idempotency-Key when there is one.
+CREATE FUNCTION gb_placed_answer(p_group bigint, o orders, p_user text, p_key text, p_hash text, p_ttl_seconds int)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    answer text;
+BEGIN
+    SELECT json_build_object('group', gb_group_json(g), 'order', gb_order_json(o))::text INTO answer FROM groups g WHERE g.id = p_group;
+    IF p_key IS NOT NULL THEN
+        PERFORM gb_idempotency_finish(p_user, p_key, p_hash, 201, answer, p_ttl_seconds);
+    END IF;
+    RETURN answer;
+END
+$$;
+
 CREATE FUNCTION gb_start_group(
     p_user text, p_deal bigint, p_quantity int, p_payment_window_seconds int, p_strategy text,
     p_idempotency_key text, p_request_hash text, p_idempotency_ttl_seconds int,
@@ -326,12 +341,8 @@ BEGIN
     VALUES (d.id, p_user, d.group_size, least(now() + make_interval(secs => d.group_time_limit_seconds), d.ends_at))
     RETURNING * INTO g;
     o := gb_place_order(p_user, d, g, p_quantity, p_payment_window_seconds, p_strategy);
-    SELECT * INTO g FROM groups WHERE id = g.id;
     status_code := 201;
-    body := json_build_object('group', gb_group_json(g), 'order', gb_order_json(o))::text;
-    IF p_idempotency_key IS NOT NULL THEN
-        PERFORM gb_idempotency_finish(p_user, p_idempotency_key, p_request_hash, status_code, body, p_idempotency_ttl_seconds);
-    END IF;
+    body := gb_placed_answer(g.id, o, p_user, p_idempotency_key, p_request_hash, p_idempotency_ttl_seconds);
 END
 $$;
 
@@ -366,12 +377,8 @@ BEGIN
     END IF;
     d := gb_open_deal(g.deal_id);
     o := gb_place_order(p_user, d, g, p_quantity, p_payment_window_seconds, p_strategy);
-    SELECT * INTO g FROM groups WHERE id = g.id;
     status_code := 201;
-    body := json_build_object('group', gb_group_json(g), 'order', gb_order_json(o))::text;
-    IF p_idempotency_key IS NOT NULL THEN
-        PERFORM gb_idempotency_finish(p_user, p_idempotency_key, p_request_hash, status_code, body, p_idempotency_ttl_seconds);
-    END IF;
+    body := gb_placed_answer(g.id, o, p_user, p_idempotency_key, p_request_hash, p_idempotency_ttl_seconds);
 END
 $$;
 

@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import GroupBuyTesting
 import PSPSandbox
 import Synchronization
 import Testing
@@ -14,21 +15,17 @@ final class ServiceWorld: Sendable {
     static let apiKey = "sk_test_world"
     static let webhookSecret = "whsec_world"
 
-    let databaseURL: String
+    let database: ScratchDatabase
+    var databaseURL: String { database.url }
     let sandbox: PSPSandbox
     let sandboxURL: String
     let environment: [String: String]
     let signer = JWTSigner(keyRing: try! JWTKeyRing(parsing: [Daemon.testJWTKeys]), issuer: "groupbuy", audience: "groupbuy-api")
-    private let databaseName: String
-    private let adminURL: String
 
     /// - Parameter port: where the sandbox delivers webhooks (the first instance's fixed port).
     init(webhookPort: Int) async throws {
-        adminURL = ProcessInfo.processInfo.environment["GROUPBUY_TEST_DATABASE_URL"] ?? "postgresql://groupbuy@127.0.0.1:54329/groupbuy_test"
-        databaseName = "groupbuy_world_\(UUID().uuidString.prefix(8).lowercased())"
-        let (admin, name) = (adminURL, databaseName)
-        _ = try await offThePool { try Self.psql(admin, "CREATE DATABASE \(name)") }
-        databaseURL = String(adminURL[..<adminURL.lastIndex(of: "/")!]) + "/" + databaseName
+        let adminURL = ProcessInfo.processInfo.environment["GROUPBUY_TEST_DATABASE_URL"] ?? "postgresql://groupbuy@127.0.0.1:54329/groupbuy_test"
+        database = try await ScratchDatabase.create(prefix: "groupbuy_world", adminURL: adminURL)
         var settings = SandboxSettings()
         settings.port = 0
         settings.apiKey = Self.apiKey
@@ -43,7 +40,7 @@ final class ServiceWorld: Sendable {
         let sandboxPort = try await sandbox.start()
         sandboxURL = "http://127.0.0.1:\(sandboxPort)"
         environment = [
-            "GROUPBUY_DATABASE_URL": databaseURL,
+            "GROUPBUY_DATABASE_URL": database.url,
             "GROUPBUY_WORKERS_ENABLED": "true",
             "GROUPBUY_WORKERS_EXPIRE_ORDERS_PERIOD_MS": "200",
             "GROUPBUY_WORKERS_FAIL_GROUPS_PERIOD_MS": "200",
@@ -69,8 +66,7 @@ final class ServiceWorld: Sendable {
 
     func stop() async throws {
         try await sandbox.shutdown()
-        let (admin, name) = (adminURL, databaseName)
-        _ = try? await offThePool { try Self.psql(admin, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+        try? await database.drop()
     }
 
     func token(_ role: Role, user: String) throws -> String {
@@ -108,12 +104,7 @@ final class ServiceWorld: Sendable {
 
     /// Waits (bounded) until `condition` holds.
     func eventually(_ what: String, within seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw DaemonError("timed out waiting for \(what)")
+        try await waitUntil(what, within: seconds, condition)
     }
 }
 

@@ -106,23 +106,3 @@ extension HTTPResult {
     var group: [String: Any] { json["group"] as? [String: Any] ?? [:] }
     var order: [String: Any] { json["order"] as? [String: Any] ?? [:] }
 }
-
-/// A database made for one test on the test cluster, dropped afterwards: for tests whose
-/// checks span the whole database (reconciliation, sweeps) while other suites run.
-struct ScratchDatabase: Sendable {
-    let name: String
-    let url: String
-    private let adminURL: String
-
-    static func create(prefix: String) async throws -> ScratchDatabase {
-        let adminURL = try #require(testDatabaseURL)
-        let name = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
-        let result = try await Subprocess.run("/usr/bin/psql", [adminURL, "-qc", "CREATE DATABASE \(name)"])
-        guard result.status == 0 else { throw CurlError("CREATE DATABASE \(name): \(result.errorOutput)") }
-        return ScratchDatabase(name: name, url: String(adminURL[..<adminURL.lastIndex(of: "/")!]) + "/" + name, adminURL: adminURL)
-    }
-
-    func drop() async throws {
-        _ = try await Subprocess.run("/usr/bin/psql", [adminURL, "-qc", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"])
-    }
-}

@@ -1,6 +1,8 @@
 import Auth
 import Postgres
 import Foundation
+import GroupBuyTesting
+import Testing
 import HTTPClient
 import IOCore
 import PSPClient
@@ -53,7 +55,7 @@ struct PaymentWorld {
     let database: ScratchDatabase
 
     static func start(knobs: Knobs = Knobs()) async throws -> PaymentWorld {
-        let database = try await ScratchDatabase.create(prefix: "groupbuy_pay")
+        let database = try await ScratchDatabase.create(prefix: "groupbuy_pay", adminURL: try #require(testDatabaseURL))
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let startedAt = formatter.string(from: Date())
@@ -133,14 +135,9 @@ struct PaymentWorld {
         ).first ?? []
     }
 
-    /// Waits (bounded) until `condition` holds, polling; for effects of webhooks in flight.
+    /// Waits (bounded) until `condition` holds; for effects of webhooks in flight.
     func eventually(_ what: String, within seconds: Double = 20, _ condition: () async throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw CurlError("timed out waiting for \(what)")
+        try await waitUntil(what, within: seconds, condition)
     }
 
     func orderStatus(_ id: Int) async throws -> String? {

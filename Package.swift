@@ -36,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C: a shim for what Swift cannot see in glibc, and one system-library target per C library.
@@ -202,6 +204,40 @@ package.targets += [
         name: "PSPSandboxTests",
         dependencies: [
             "PSPSandbox", "PSPClient", "PSPWire", "HTTPClient", "HTTPServer", "HTTPCodec", "IOCore", "GroupBuyTesting", "psp-sandbox",
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        swiftSettings: strict
+    ),
+]
+
+// MARK: - gbload: the load generator and its scenarios
+
+package.products += [
+    .executable(name: "gbload", targets: ["gbload"]),
+]
+
+package.targets += [
+    // Load generation on our event loops: open/closed-loop drivers, HTTP/1.1 load connections,
+    // HDR histograms, scenario files, setup through the admin API, invariant checks, reports.
+    .target(
+        name: "LoadGen",
+        dependencies: [
+            "IOCore", "HTTPCodec", "HTTPClient", "Postgres", "Inventory", "CLinux",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+            .product(name: "Yams", package: "Yams"),
+        ],
+        swiftSettings: hotPath
+    ),
+    .executableTarget(
+        name: "gbload",
+        dependencies: ["LoadGen", "IOCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        swiftSettings: strict
+    ),
+    .testTarget(
+        name: "LoadGenTests",
+        dependencies: [
+            "LoadGen", "HTTPServer", "HTTPCodec", "IOCore", "Postgres", "GroupBuyTesting",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
             .product(name: "Logging", package: "swift-log"),
         ],
         swiftSettings: strict

@@ -50,3 +50,20 @@ import Testing
         #expect(small.users > small.deals[0].stock)
     }
 }
+
+@Suite struct DurationTextTests {
+    @Test func unitsAndBareSeconds() {
+        #expect(DurationText.parse("250ms") == .milliseconds(250))
+        #expect(DurationText.parse("10s") == .seconds(10))
+        #expect(DurationText.parse("1.5s") == .milliseconds(1_500))
+        #expect(DurationText.parse("2m") == .seconds(120))
+        #expect(DurationText.parse("1h") == .seconds(3_600))
+        #expect(DurationText.parse(" 3 ") == .seconds(3))
+    }
+
+    @Test func garbageIsRefused() {
+        for text in ["", "s", "-1s", "ten", "1e3s", "1 s", "5d", "inf"] {
+            #expect(DurationText.parse(text) == nil, "\(text)")
+        }
+    }
+}

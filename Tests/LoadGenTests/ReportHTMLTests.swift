@@ -21,7 +21,9 @@ import Testing
 
     private func isWellFormedXML(_ text: String) -> Bool {
         let parser = XMLParser(data: Data(text.utf8))
-        return parser.parse()
+        // On Linux parse() can answer true for a mismatched end tag while it records the error.
+        let finished = parser.parse()
+        return finished && parser.parserError == nil
     }
 
     @Test func isOneWellFormedPageWithThreeCharts() {
@@ -100,8 +102,8 @@ import Testing
         var result = ReportFixtures.flashSale()
         result.timeline[3].p99 = 1_000_000
         let html = HTMLReport.render(result)
-        #expect(html.contains("latency (log)"))
-        #expect(!HTMLReport.render(ReportFixtures.flashSale()).contains("latency (log)"))
+        #expect(HTMLReport.latencyChart(result.timeline).y.scale == .log)
+        #expect(HTMLReport.latencyChart(ReportFixtures.flashSale().timeline).y.scale == .linear)
         #expect(isWellFormedXML(html))
     }
 
@@ -111,5 +113,8 @@ import Testing
         #expect(chart.x.ticks.map(\.label) == ["0%", "90%", "99%", "99.9%", "99.99%"])
         #expect(chart.x.max == 4)
         #expect(HTMLReport.percentileLabel(nines: 4) == "99.99%")
+        // The 1.5 s tail is thousands of times the median: the latency axis is logarithmic.
+        #expect(chart.y.scale == .log)
+        #expect(chart.y.ticks.first.map(\.label) == "100µs")
     }
 }

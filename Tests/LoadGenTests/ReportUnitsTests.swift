@@ -37,6 +37,10 @@ import Testing
         #expect(Units.latencyTickLabels([0, 1_000_000, 2_000_000]) == ["0", "1s", "2s"])
     }
 
+    @Test func logAxisLabelsUseEachTicksOwnUnit() {
+        #expect([100, 1_000, 10_000, 1_500_000].map(Units.compactLatency) == ["100µs", "1ms", "10ms", "1.5s"])
+    }
+
     @Test func niceLinearTicksCoverTheRange() {
         #expect(NiceTicks.linear(0, 4_998) == [0, 1_000, 2_000, 3_000, 4_000, 5_000])
         #expect(NiceTicks.linear(0, 1).map(Units.compact) == ["0", "0.2", "0.4", "0.6", "0.8", "1"])

@@ -99,20 +99,24 @@ public enum HTMLReport {
     static func latencyChart(_ timeline: [TimelinePoint]) -> SVGChart {
         let peak = Double(timeline.map(\.p99).max() ?? 0)
         let floor = Double(timeline.map(\.p50).filter { $0 > 0 }.min() ?? 0)
-        // A stall makes p99 hundreds of times p50; a log axis keeps p50 readable beside it.
-        let y: SVGChart.Axis =
-            floor > 0 && peak / floor >= 50
-            ? .log("latency (log)", floor, peak, label: Units.latencyTickLabels)
-            : .linear("latency", 0, max(1, peak), label: Units.latencyTickLabels)
         return SVGChart(
             title: "Latency per second",
             x: secondsAxis(timeline),
-            y: y,
+            y: latencyAxis(typical: floor, peak: peak),
             series: [
                 .init(name: "p50", color: requestColor, points: timeline.map { (Double($0.second), Double($0.p50)) }),
                 .init(name: "p99", color: p99Color, points: timeline.map { (Double($0.second), Double($0.p99)) }),
             ]
         )
+    }
+
+    /// Linear from 0, or log when the peak is 50 times the typical latency or more: a stall makes p99
+    /// hundreds of times p50, and a log axis keeps the typical figures readable beside it.
+    private static func latencyAxis(typical: Double, peak: Double) -> SVGChart.Axis {
+        if typical > 0 && peak / typical >= 50 {
+            return .log("latency (log)", typical, peak) { $0.map { Units.compactLatency(UInt64($0)) } }
+        }
+        return .linear("latency", 0, max(1, peak), label: Units.latencyTickLabels)
     }
 
     /// x is log10(1 / (1 - percentile)): 0 at 0%, 1 at 90%, 2 at 99%, 3 at 99.9%; the 100% point (the max) at the right end.
@@ -123,11 +127,12 @@ public enum HTMLReport {
             (x: point.percentile < 100 ? Glibc.log10(100 / (100 - point.percentile)) : end, y: Double(point.value))
         }
         let peak = Double(distribution.points.last?.value ?? 0)
+        let median = Double(distribution.points.first { $0.percentile >= 50 }?.value ?? 0)
         let ticks = (0...Int(end)).map { SVGChart.Tick(value: Double($0), label: percentileLabel(nines: $0)) }
         return SVGChart(
             title: "Latency by percentile (all steps)",
             x: SVGChart.Axis(title: "percentile", min: 0, max: end, ticks: ticks),
-            y: .linear("latency", 0, max(1, peak), label: Units.latencyTickLabels),
+            y: latencyAxis(typical: median, peak: peak),
             series: [.init(name: "latency", color: requestColor, points: points)]
         )
     }
@@ -154,12 +159,7 @@ public enum HTMLReport {
         tr.all td { font-weight: 600; border-top: 1px solid #d1d5db; }
         .pass { color: #15803d; font-weight: 600; }
         .fail { color: #b91c1c; font-weight: 600; }
-        svg.chart { display: block; max-width: 100%; height: auto; font-family: inherit; }
-        svg .title { font-size: 13px; font-weight: 600; fill: #111827; }
-        svg .tick, svg .axis, svg .legend { font-size: 11px; fill: #4b5563; }
-        svg .empty { font-size: 13px; fill: #9ca3af; }
-        svg .grid { stroke: #eef0f3; stroke-width: 1; }
-        svg .frame { fill: none; stroke: #d1d5db; }
+        svg.chart { display: block; max-width: 100%; height: auto; margin: 8px 0; }
 
         """
 }

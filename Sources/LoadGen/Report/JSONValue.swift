@@ -75,8 +75,9 @@ enum JSONValue {
         case .uint(let value):
             out += String(value)
         case .double(let value):
-            // Swift's shortest round-trip spelling ("4998.5", "1e-05") is valid JSON for finite values.
-            out += value.isFinite ? (value == 0 ? "0" : "\(value)") : "null"
+            // Swift's shortest round-trip spelling ("4998.5", "1e-05") is valid JSON for finite values;
+            // zero is spelled once, so -0.0 does not make two runs' reports differ.
+            out += value.isFinite ? (value == 0 ? "0.0" : "\(value)") : "null"
         case .bool(let value):
             out += value ? "true" : "false"
         case .null:

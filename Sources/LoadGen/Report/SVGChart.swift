@@ -2,6 +2,7 @@ internal import Glibc
 
 /// A line chart as inline SVG: a light grid with tick labels, one polyline per series, a legend.
 /// Values are mapped to pixels by the axes; a log axis clamps values at or below 0 to its minimum.
+/// Styling is in presentation attributes, so the SVG also looks right alone, outside the HTML page.
 struct SVGChart {
     struct Tick {
         var value: Double
@@ -62,7 +63,7 @@ struct SVGChart {
     var height = 300.0
 
     private let left = 64.0
-    private let right = 20.0
+    private let right = 40.0
     private let top = 34.0
     private let bottom = 44.0
 
@@ -80,29 +81,30 @@ struct SVGChart {
         func py(_ value: Double) -> Double { top + (1 - y.fraction(value)) * plotHeight }
 
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(n(width)) \(n(height))\""
-        svg += " width=\"\(n(width))\" height=\"\(n(height))\" role=\"img\" aria-label=\"\(HTML.escape(title))\">\n"
-        svg += "<text class=\"title\" x=\"\(n(left))\" y=\"18\">\(HTML.escape(title))</text>\n"
+        svg += " width=\"\(n(width))\" height=\"\(n(height))\" role=\"img\" aria-label=\"\(HTML.escape(title))\""
+        svg += " font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\" font-size=\"11\" fill=\"#4b5563\">\n"
+        svg += "<text font-size=\"13\" font-weight=\"600\" fill=\"#111827\" x=\"\(n(left))\" y=\"18\">\(HTML.escape(title))</text>\n"
         for tick in y.ticks {
             let at = py(tick.value)
-            svg += "<line class=\"grid\" x1=\"\(n(left))\" y1=\"\(n(at))\" x2=\"\(n(left + plotWidth))\" y2=\"\(n(at))\"/>"
-            svg += "<text class=\"tick\" x=\"\(n(left - 6))\" y=\"\(n(at + 4))\" text-anchor=\"end\">\(HTML.escape(tick.label))</text>\n"
+            svg += "<line stroke=\"#eef0f3\" x1=\"\(n(left))\" y1=\"\(n(at))\" x2=\"\(n(left + plotWidth))\" y2=\"\(n(at))\"/>"
+            svg += "<text x=\"\(n(left - 6))\" y=\"\(n(at + 4))\" text-anchor=\"end\">\(HTML.escape(tick.label))</text>\n"
         }
         for tick in x.ticks {
             let at = px(tick.value)
-            svg += "<line class=\"grid\" x1=\"\(n(at))\" y1=\"\(n(top))\" x2=\"\(n(at))\" y2=\"\(n(top + plotHeight))\"/>"
-            svg += "<text class=\"tick\" x=\"\(n(at))\" y=\"\(n(top + plotHeight + 16))\" text-anchor=\"middle\">\(HTML.escape(tick.label))</text>\n"
+            svg += "<line stroke=\"#eef0f3\" x1=\"\(n(at))\" y1=\"\(n(top))\" x2=\"\(n(at))\" y2=\"\(n(top + plotHeight))\"/>"
+            svg += "<text x=\"\(n(at))\" y=\"\(n(top + plotHeight + 16))\" text-anchor=\"middle\">\(HTML.escape(tick.label))</text>\n"
         }
-        svg += "<rect class=\"frame\" x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(plotWidth))\" height=\"\(n(plotHeight))\"/>\n"
-        svg += "<text class=\"axis\" x=\"\(n(left + plotWidth / 2))\" y=\"\(n(height - 6))\" text-anchor=\"middle\">\(HTML.escape(x.title))</text>\n"
-        svg += "<text class=\"axis\" transform=\"translate(14 \(n(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">"
+        svg += "<rect fill=\"none\" stroke=\"#d1d5db\" x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(plotWidth))\" height=\"\(n(plotHeight))\"/>\n"
+        svg += "<text x=\"\(n(left + plotWidth / 2))\" y=\"\(n(height - 6))\" text-anchor=\"middle\">\(HTML.escape(x.title))</text>\n"
+        svg += "<text transform=\"translate(14 \(n(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">"
         svg += "\(HTML.escape(y.title))</text>\n"
 
         if series.allSatisfy(\.points.isEmpty) {
-            svg += "<text class=\"empty\" x=\"\(n(left + plotWidth / 2))\" y=\"\(n(top + plotHeight / 2))\" text-anchor=\"middle\">no data</text>\n"
+            svg += "<text font-size=\"13\" fill=\"#9ca3af\" x=\"\(n(left + plotWidth / 2))\" y=\"\(n(top + plotHeight / 2))\" text-anchor=\"middle\">no data</text>\n"
         }
         for line in series where !line.points.isEmpty {
             let points = line.points.map { "\(n(px($0.x))),\(n(py($0.y)))" }.joined(separator: " ")
-            svg += "<polyline class=\"series\" fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"1.5\" points=\"\(points)\">"
+            svg += "<polyline fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"1.5\" points=\"\(points)\">"
             svg += "<title>\(HTML.escape(line.name))</title></polyline>\n"
             if line.points.count == 1, let only = line.points.first {
                 // A single point draws no line; a dot shows where it is.
@@ -112,8 +114,8 @@ struct SVGChart {
         // The legend sits right-aligned on the title line, last series rightmost.
         var legendRight = left + plotWidth
         for line in series.reversed() {
-            let textWidth = Double(line.name.count) * 7
-            svg += "<text class=\"legend\" x=\"\(n(legendRight))\" y=\"18\" text-anchor=\"end\">\(HTML.escape(line.name))</text>"
+            let textWidth = Double(line.name.count) * 6.5
+            svg += "<text x=\"\(n(legendRight))\" y=\"18\" text-anchor=\"end\">\(HTML.escape(line.name))</text>"
             svg += "<line x1=\"\(n(legendRight - textWidth - 22))\" y1=\"14\" x2=\"\(n(legendRight - textWidth - 6))\" y2=\"14\""
             svg += " stroke=\"\(line.color)\" stroke-width=\"2.5\"/>\n"
             legendRight -= textWidth + 34

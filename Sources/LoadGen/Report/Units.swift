@@ -81,6 +81,13 @@ extension Units {
         return ticks.map { $0 == 0 ? "0" : compact($0 / divisor) + unit }
     }
 
+    /// A latency in its own unit without trailing zeros, for log axis ticks: 100 → "100µs", 10_000 → "10ms", 1_500_000 → "1.5s".
+    static func compactLatency(_ microseconds: UInt64) -> String {
+        if microseconds < 1_000 { return "\(microseconds)µs" }
+        if microseconds < 1_000_000 { return compact(Double(microseconds) / 1_000) + "ms" }
+        return compact(Double(microseconds) / 1_000_000) + "s"
+    }
+
     /// Up to 3 decimals, trailing zeros dropped: 1.5 → "1.5", 2.0 → "2", 0.125 → "0.125".
     static func compact(_ value: Double) -> String {
         var text = fixed(value, decimals: 3)

@@ -4,6 +4,7 @@ internal import Glibc
 /// the summary, throughput and latency over time and the latency distribution as inline SVG,
 /// the status/problem/transport breakdowns and the checks. The markup is also well-formed XML.
 public enum HTMLReport {
+    /// The whole page, ending in a newline; write it to a `.html` file.
     public static func render(_ r: RunResult) -> String {
         let title = "gbload: \(r.scenario)"
         var html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"

@@ -39,7 +39,7 @@
 ///                                  microseconds from the intended send time; count: answered requests
 ///   "statuses": {"201": 5000, "409": 54871},     by status code, ascending
 ///   "problem_types": {"sold-out": 54871},        4xx/5xx by problem type ("-": not problem+json), by name
-///   "transport_errors": {"timeout": 0, ...}      only the kinds that occurred, by name
+///   "transport_errors": {"timeout": 3}          only the kinds that occurred, by name
 /// }
 /// ```
 public enum JSONReport {

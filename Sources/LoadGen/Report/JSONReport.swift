@@ -1,0 +1,109 @@
+/// The run as JSON for scripts and for `gbload compare`.
+///
+/// Keys are snake_case and always written, in this order; latencies are integer microseconds;
+/// rates are numbers (never NaN or infinite: a figure without a denominator is 0).
+///
+/// ```
+/// {
+///   "format": "gbload-report",     constant
+///   "version": 1,                  bumped when a key changes meaning or goes away
+///   "scenario": "flash-sale",
+///   "mode": "open" | "closed",
+///   "target_rate": 5000.0 | null,  open loop: asked iterations/s
+///   "virtual_users": 50 | null,    closed loop
+///   "started_at": "2025-01-31T12:00:00.000Z",   start of the measured part, UTC
+///   "started_at_epoch": 1738324800.0,           the same in seconds since 1970
+///   "measured_seconds": 30.0,      warm-up excluded
+///   "warmup_seconds": 5.0,
+///   "passed": true,                every check passed
+///   "error_rate": 0.0012,          overall errors / overall requests
+///   "iterations": {"started": 1000, "completed": 998},
+///   "overall": STEP,               all steps together; its "name" is "all"
+///   "steps": [STEP, ...],          in scenario order
+///   "latency_distribution": [      overall histogram, HDR percentile iteration with 5 ticks per half distance
+///     {"percentile": 99.90234375, "value_us": 1210, "count": 59813}, ...   count: requests at or below value_us
+///   ],                             the last entry is percentile 100 (the max)
+///   "timeline": [                  one entry per second of the measured part
+///     {"second": 0, "requests": 5001, "errors": 0, "p50_us": 310, "p99_us": 1190, "max_us": 2304, "in_flight": 3}, ...
+///   ],
+///   "checks": [{"name": "no-oversell", "passed": true, "detail": "sold 100 of 100"}, ...]
+/// }
+///
+/// STEP = {
+///   "name": "start",
+///   "requests": 59871,             completed or failed in the measured part
+///   "errors": 0,                   unexpected answers plus transport errors
+///   "error_rate": 0.0,             errors / requests
+///   "throughput": 1995.7,          requests per second over the measured part
+///   "latency": {"count": 59871, "p50": 310, "p90": 620, "p99": 1210, "p99_9": 2090, "max": 4420, "mean": 352},
+///                                  microseconds from the intended send time; count: answered requests
+///   "statuses": {"201": 5000, "409": 54871},     by status code, ascending
+///   "problem_types": {"sold-out": 54871},        4xx/5xx by problem type ("-": not problem+json), by name
+///   "transport_errors": {"timeout": 3}          only the kinds that occurred, by name
+/// }
+/// ```
+public enum JSONReport {
+    /// The version written in "version"; readers should refuse a newer one.
+    public static let version = 1
+
+    /// The document described above, ending in a newline.
+    public static func render(_ r: RunResult) -> String {
+        var all = r.overall
+        all.name = "all"
+        return JSONValue.object([
+            ("format", .string("gbload-report")),
+            ("version", .int(version)),
+            ("scenario", .string(r.scenario)),
+            ("mode", .string(r.mode)),
+            ("target_rate", r.targetRate.map(JSONValue.double) ?? .null),
+            ("virtual_users", r.virtualUsers.map(JSONValue.int) ?? .null),
+            ("started_at", .string(Units.rfc3339(secondsSince1970: r.startedAt))),
+            ("started_at_epoch", .double(r.startedAt)),
+            ("measured_seconds", .double(r.measuredSeconds)),
+            ("warmup_seconds", .double(r.warmupSeconds)),
+            ("passed", .bool(r.passed)),
+            ("error_rate", .double(r.errorRate)),
+            ("iterations", .object([("started", .int(r.iterationsStarted)), ("completed", .int(r.iterationsCompleted))])),
+            ("overall", step(all)),
+            ("steps", .array(r.steps.map(step))),
+            ("latency_distribution", .array(distribution(r.overall))),
+            ("timeline", .array(r.timeline.map(point))),
+            ("checks", .array(r.checks.map { .object([("name", .string($0.name)), ("passed", .bool($0.passed)), ("detail", .string($0.detail))]) })),
+        ]).serialized()
+    }
+
+    private static func step(_ s: StepResult) -> JSONValue {
+        let summary = s.summary
+        return .object([
+            ("name", .string(s.name)),
+            ("requests", .int(s.requests)),
+            ("errors", .int(s.errors)),
+            ("error_rate", .double(Units.ratio(s.errors, s.requests))),
+            ("throughput", .double(s.throughput)),
+            (
+                "latency",
+                .object([
+                    ("count", .uint(summary.count)), ("p50", .uint(summary.p50)), ("p90", .uint(summary.p90)),
+                    ("p99", .uint(summary.p99)), ("p99_9", .uint(summary.p999)), ("max", .uint(summary.max)),
+                    ("mean", .uint(summary.mean.isFinite ? UInt64(summary.mean.rounded()) : 0)),
+                ])
+            ),
+            ("statuses", .object(s.statuses.sorted { $0.key < $1.key }.map { (String($0.key), .int($0.value)) })),
+            ("problem_types", .object(s.problemTypes.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+            ("transport_errors", .object(s.transportErrors.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int($0.value)) })),
+        ])
+    }
+
+    private static func distribution(_ s: StepResult) -> [JSONValue] {
+        LatencyDistribution(s.latency).points.map {
+            .object([("percentile", .double($0.percentile)), ("value_us", .uint($0.value)), ("count", .uint($0.count))])
+        }
+    }
+
+    private static func point(_ p: TimelinePoint) -> JSONValue {
+        .object([
+            ("second", .int(p.second)), ("requests", .int(p.requests)), ("errors", .int(p.errors)),
+            ("p50_us", .uint(p.p50)), ("p99_us", .uint(p.p99)), ("max_us", .uint(p.max)), ("in_flight", .int(p.inFlight)),
+        ])
+    }
+}

@@ -1,0 +1,125 @@
+#if canImport(FoundationEssentials)
+internal import FoundationEssentials
+#else
+internal import Foundation
+#endif
+
+/// Two JSON reports side by side (`gbload compare OLD.json NEW.json`): throughput and p50/p99/p99.9
+/// per step and overall, with the ratio new/old.
+public struct RunComparison: Sendable {
+    /// One figure of both runs. A side is nil when that run has no such step.
+    public struct Metric: Sendable, Equatable {
+        public var old: Double?
+        public var new: Double?
+        /// new / old; nil when a side is missing or old is 0.
+        public var ratio: Double? {
+            guard let old, let new, old != 0 else { return nil }
+            return new / old
+        }
+    }
+
+    public struct Row: Sendable, Equatable {
+        /// The step name, "all" for the overall figures.
+        public var step: String
+        /// Requests per second.
+        public var throughput: Metric
+        /// Latencies in microseconds.
+        public var p50: Metric
+        public var p99: Metric
+        public var p999: Metric
+    }
+
+    public var oldScenario: String
+    public var newScenario: String
+    /// The old run's steps in order, then steps only the new run has, then "all".
+    public var rows: [Row]
+
+    /// Reads two documents written by `JSONReport.render`.
+    public init(old: String, new: String) throws(ReportError) {
+        let oldReport = try Self.decode(old, side: "old")
+        let newReport = try Self.decode(new, side: "new")
+        oldScenario = oldReport.scenario
+        newScenario = newReport.scenario
+        var names = oldReport.steps.map(\.name)
+        for step in newReport.steps where !names.contains(step.name) { names.append(step.name) }
+        rows = names.map { name in
+            Self.row(name, oldReport.steps.first { $0.name == name }, newReport.steps.first { $0.name == name })
+        }
+        rows.append(Self.row("all", oldReport.overall, newReport.overall))
+    }
+
+    /// An aligned table, one row per step, ratios as "1.05x" ("-" where there is none).
+    public func render() -> String {
+        var out = "old: \(oldScenario)\nnew: \(newScenario)\n\n"
+        var table = TextTable(header: [
+            "step", "req/s old", "new", "ratio", "p50 old", "new", "ratio", "p99 old", "new", "ratio", "p99.9 old", "new", "ratio",
+        ])
+        for row in rows {
+            var cells = [row.step]
+            cells += Self.cells(row.throughput) { Units.fixed($0, decimals: 1) }
+            for metric in [row.p50, row.p99, row.p999] {
+                cells += Self.cells(metric) { Units.latency(UInt64($0)) }
+            }
+            table.append(cells)
+        }
+        out += table.render()
+        return out
+    }
+
+    private static func cells(_ metric: Metric, format: (Double) -> String) -> [String] {
+        [metric.old.map(format) ?? "-", metric.new.map(format) ?? "-", metric.ratio.map { Units.fixed($0, decimals: 2) + "x" } ?? "-"]
+    }
+
+    private static func row(_ name: String, _ old: Step?, _ new: Step?) -> Row {
+        func metric(_ figure: (Step) -> Double) -> Metric { Metric(old: old.map(figure), new: new.map(figure)) }
+        return Row(
+            step: name,
+            throughput: metric(\.throughput),
+            p50: metric { Double($0.latency.p50) },
+            p99: metric { Double($0.latency.p99) },
+            p999: metric { Double($0.latency.p99_9) }
+        )
+    }
+
+    private static func decode(_ text: String, side: String) throws(ReportError) -> Report {
+        let report: Report
+        do {
+            report = try JSONDecoder().decode(Report.self, from: Data(text.utf8))
+        } catch {
+            throw ReportError(description: "the \(side) report is not a gbload JSON report: \(error)")
+        }
+        guard report.format == "gbload-report" else {
+            throw ReportError(description: "the \(side) report is not a gbload JSON report (format \"\(report.format)\")")
+        }
+        guard report.version <= JSONReport.version else {
+            throw ReportError(description: "the \(side) report has version \(report.version); this gbload reads up to \(JSONReport.version)")
+        }
+        return report
+    }
+
+    /// The part of the JSON report a comparison reads.
+    private struct Report: Decodable {
+        var format: String
+        var version: Int
+        var scenario: String
+        var overall: Step
+        var steps: [Step]
+    }
+
+    private struct Step: Decodable {
+        var name: String
+        var throughput: Double
+        var latency: Latency
+    }
+
+    private struct Latency: Decodable {
+        var p50: UInt64
+        var p99: UInt64
+        var p99_9: UInt64
+    }
+}
+
+/// A report could not be read.
+public struct ReportError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+}

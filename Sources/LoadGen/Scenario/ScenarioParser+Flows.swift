@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 extension ScenarioParser {
@@ -62,15 +63,17 @@ extension ScenarioParser {
         let step = try item.mapping(allowed: stepKeys)
         let request = try step.required("request", what: "the method and path, e.g. `request: GET /v1/deals/${deal.any}`")
         let text = try request.string()
-        let words = text.split(separator: " ", omittingEmptySubsequences: true)
-        guard words.count == 2 else {
+        // The method, one or more spaces, the path: spaces only inside `${…}` (`${random(1, 9)}`).
+        let trimmed = text.trimmingWhitespace()
+        let space = trimmed.firstIndex(of: " ")
+        let method = String(trimmed[..<(space ?? trimmed.endIndex)])
+        let pathText = space.map { String(trimmed[$0...]).trimmingWhitespace() } ?? ""
+        guard !pathText.isEmpty, !withoutReferences(pathText).contains(where: \.isWhitespace) else {
             throw request.error("`\(request.path)` must be a method and a path, e.g. `POST /v1/groups`; found `\(text)`")
         }
-        let method = String(words[0])
         guard methods.contains(method) else {
             throw request.error("`\(request.path)`: unknown method `\(method)`" + Suggestion.hint(for: method, among: methods) + "; expected one of \(YAMLField.list(methods))")
         }
-        let pathText = String(words[1])
         guard pathText.hasPrefix("/") else {
             throw request.error("`\(request.path)`: the path must start with `/` (origin form, no host), found `\(pathText)`")
         }
@@ -183,6 +186,18 @@ extension ScenarioParser {
         }
         if statuses.isEmpty { statuses = Set(200...299) }
         return Expectation(statuses: statuses, problemTypes: problems)
+    }
+
+    /// `text` with its `${…}` references removed.
+    private static func withoutReferences(_ text: String) -> String {
+        var result = ""
+        var rest = Substring(text)
+        while let open = rest.range(of: "${") {
+            result += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else { return result + rest[open.lowerBound...] }
+            rest = rest[rest.index(after: close)...]
+        }
+        return result + rest
     }
 
     private static func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {

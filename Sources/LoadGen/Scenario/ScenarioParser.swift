@@ -16,7 +16,7 @@ public enum ScenarioParser {
         } catch let error as ScenarioError {
             throw error
         } catch let error as YamlError {
-            throw syntaxError(error, file: file)
+            throw syntaxError(error, file: file, text: text)
         } catch {
             throw ScenarioError(file: file, line: 1, message: "not YAML: \(error)")
         }
@@ -205,13 +205,24 @@ public enum ScenarioParser {
 
     // MARK: - Syntax errors
 
-    private static func syntaxError(_ error: YamlError, file: String) -> ScenarioError {
+    private static func syntaxError(_ error: YamlError, file: String, text: String) -> ScenarioError {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
             let while_ = context.map { " (\($0.text) on line \($0.mark.line))" } ?? ""
             return ScenarioError(file: file, line: mark.line, message: "YAML syntax: \(problem)\(while_)")
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return ScenarioError(file: file, line: context.mark.line, message: "\(YAMLField.list(duplicates)) appears twice in one mapping")
+            // Yams marks the first occurrence; the second is the key at the same column further down.
+            let first = context.mark.line
+            let key = duplicates.first ?? ""
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let second = lines.indices.first { index in
+                index + 1 > first && lines[index].count >= context.mark.column
+                    && lines[index].dropFirst(context.mark.column - 1).hasPrefix(key + ":")
+            }
+            return ScenarioError(
+                file: file, line: second.map { $0 + 1 } ?? first,
+                message: "\(YAMLField.list(duplicates)) appears twice in one mapping (first on line \(first)); keep one"
+            )
         case .reader(let problem, _, _, _):
             return ScenarioError(file: file, line: 1, message: "not readable as YAML: \(problem)")
         default:

@@ -23,6 +23,7 @@ public struct GroupBuyAPI: Sendable {
     let orderRoutes: OrderRoutes
     let adminOrderRoutes: AdminOrderRoutes
     let paymentRoutes: PaymentRoutes
+    let tokenRoutes: TokenRoutes
     let reads: DealReads
 
     /// - Parameters:
@@ -44,6 +45,7 @@ public struct GroupBuyAPI: Sendable {
         catalogRoutes = CatalogRoutes(catalog: catalog, reads: reads, auth: authenticator, orders: orders)
         orderRoutes = OrderRoutes(orders: orders, auth: authenticator)
         adminOrderRoutes = AdminOrderRoutes(orders: orders, auth: authenticator, allowedExpiryLagSeconds: allowedExpiryLagSeconds)
+        tokenRoutes = TokenRoutes(auth: authenticator, catalog: catalog)
         paymentRoutes = PaymentRoutes(
             payments: payments, auth: authenticator, webhookSecrets: webhookSecrets, webhookTolerance: Int64(webhookToleranceSeconds)
         )
@@ -54,6 +56,7 @@ public struct GroupBuyAPI: Sendable {
         orderRoutes.add(to: &routes)
         adminOrderRoutes.add(to: &routes)
         paymentRoutes.add(to: &routes)
+        tokenRoutes.add(to: &routes)
     }
 
     /// Prometheus text for the API's own figures.

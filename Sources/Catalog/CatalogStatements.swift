@@ -124,6 +124,16 @@ public enum CatalogStatements {
         """
     )
 
+    /// An admin action outside the catalog (e.g. issuing tokens): $1 actor, $2 action, $3 entity,
+    /// $4 entity id, $5 after (JSON text), $6 request id.
+    static let recordAudit = PreparedStatement(
+        "catalog_record_audit",
+        """
+        INSERT INTO audit_log (actor, action, entity, entity_id, before, after, request_id)
+        VALUES ($1::text, $2::text, $3::text, $4::text, NULL, $5::jsonb, $6::text)
+        """
+    )
+
     static let stockOfDeal = PreparedStatement(
         "catalog_stock_of_deal",
         "SELECT slot, available, reserved, sold FROM deal_stock_slots WHERE deal_id = $1::bigint ORDER BY slot"
@@ -144,6 +154,6 @@ public enum CatalogStatements {
 
     /// Everything the catalog prepares on each connection.
     public static let all: [PreparedStatement] = [
-        findDeal, findDealWithSnapshot, listDeals, createDeal, updateDeal, closeDeal, addStock, stockOfDeal, listAudit,
+        findDeal, findDealWithSnapshot, listDeals, createDeal, updateDeal, closeDeal, addStock, stockOfDeal, listAudit, recordAudit,
     ]
 }

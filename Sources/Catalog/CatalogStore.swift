@@ -113,6 +113,15 @@ public struct CatalogStore: Sendable {
     public static let stockAddition = 1...10_000_000
 
     /// Adds `quantity` units, spread evenly over the deal's slots.
+    /// Records an admin action that changes nothing in the catalog (issuing tokens, say);
+    /// `after` is JSON text describing what was done.
+    public func recordAudit(action: String, entity: String, entityID: String, after: String, by actor: AuditActor, on connection: PostgresConnection) async throws {
+        _ = try await connection.execute(
+            CatalogStatements.recordAudit.name,
+            [.text(actor.userID), .text(action), .text(entity), .text(entityID), .text(after), .text(actor.requestID)]
+        )
+    }
+
     public func addStock(id: Int64, quantity: Int, by actor: AuditActor, on connection: PostgresConnection) async throws -> StockFigures {
         guard Self.stockAddition.contains(quantity) else {
             throw CatalogError.invalid([FieldProblem("quantity", "must be between 1 and \(Self.stockAddition.upperBound)")])

@@ -106,6 +106,11 @@ import Testing
         #expect(noKeys.stderr.contains("no signing key"))
         let usage = try gbctl(["deals", "show", "abc"], port: daemon.port)
         #expect(usage.status == 64)
+        for limit in ["0", "501"] {
+            let badLimit = try gbctl(["audit", "list", "--limit", limit], port: daemon.port)
+            #expect(badLimit.status == 64, "--limit \(limit)")
+            #expect(badLimit.stderr.contains("--limit must be from 1 to 500"), "--limit \(limit)")
+        }
         for command in [["--help"], ["deals", "--help"], ["deals", "update", "--help"], ["stock", "add", "--help"], ["migrate", "up", "--help"],
                         ["token", "issue", "--help"], ["audit", "list", "--help"], ["status", "--help"]] {
             let help = try gbctl(command, port: daemon.port)

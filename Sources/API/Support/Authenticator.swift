@@ -7,9 +7,13 @@ import HTTPServer
 /// 401 when there is no valid token, 403 when the token is valid but its role is not enough.
 public struct Authenticator: Sendable {
     let verifier: JWTVerifier
+    /// Issues buyer tokens for `POST /v1/admin/tokens`; nil where this instance may not (the
+    /// route then answers 503).
+    let signer: JWTSigner?
 
-    public init(verifier: JWTVerifier) {
+    public init(verifier: JWTVerifier, signer: JWTSigner? = nil) {
         self.verifier = verifier
+        self.signer = signer
     }
 
     /// The caller, or nil when the request carries no Authorization header at all.

@@ -31,4 +31,5 @@ enum ProblemType {
     static let paymentsNotConfigured = base + "payments-not-configured"
     static let paymentProviderUnavailable = base + "payment-provider-unavailable"
     static let paymentProviderRefused = base + "payment-provider-refused"
+    static let tokensNotIssued = base + "tokens-not-issued"
 }

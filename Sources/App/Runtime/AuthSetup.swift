@@ -25,11 +25,10 @@ enum AuthSetup {
     }
 
     static func authenticator(_ settings: AuthSettings) throws -> Authenticator {
-        Authenticator(
-            verifier: JWTVerifier(
-                keyRing: try keyRing(settings), issuer: settings.issuer, audience: settings.audience,
-                clockSkew: .seconds(settings.clockSkewSeconds)
-            )
+        let ring = try keyRing(settings)
+        return Authenticator(
+            verifier: JWTVerifier(keyRing: ring, issuer: settings.issuer, audience: settings.audience, clockSkew: .seconds(settings.clockSkewSeconds)),
+            signer: JWTSigner(keyRing: ring, issuer: settings.issuer, audience: settings.audience)
         )
     }
 }

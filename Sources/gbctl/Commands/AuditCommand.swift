@@ -8,11 +8,15 @@ struct AuditCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Admin changes, newest first.")
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "Only changes of this entity id (e.g. a deal id).") var entity: String?
-        @Option(help: "At most this many entries.") var limit = 50
+        @Option(help: "At most this many entries (1 to 500).") var limit = 50
+
+        /// A usage error (exit 64) like every other bad flag, before anything is sent.
+        func validate() throws {
+            guard (1...500).contains(limit) else { throw ValidationError("--limit must be from 1 to 500") }
+        }
 
         func run() async throws {
             try await reporting {
-                guard (1...500).contains(limit) else { throw CLIError(.other, "--limit must be from 1 to 500") }
                 var path = "/v1/admin/audit?limit=\(limit)"
                 if let entity { path += "&entityId=\(entity.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
                 let reply = try await connection.client().send("GET", path)

@@ -69,7 +69,10 @@ final class APITestServer: Sendable {
         let api = GroupBuyAPI(
             catalog: catalog, orders: Orders(pools: pools, store: OrdersStore(settings: orderSettings)),
             payments: Payments(pools: pools, provider: provider),
-            authenticator: Authenticator(verifier: JWTVerifier(keyRing: keyRing, issuer: "groupbuy", audience: "groupbuy-api")),
+            authenticator: Authenticator(
+                verifier: JWTVerifier(keyRing: keyRing, issuer: "groupbuy", audience: "groupbuy-api"),
+                signer: JWTSigner(keyRing: keyRing, issuer: "groupbuy", audience: "groupbuy-api")
+            ),
             dealCache: redis.map(DealCache.redis), cacheSettings: .init(ttlSeconds: 30, missingTTLSeconds: 5, nearTTL: nearCacheTTL),
             allowedExpiryLagSeconds: 2, webhookSecrets: [webhookSecret], webhookToleranceSeconds: 300, loops: group.loops
         )

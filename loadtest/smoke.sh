@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Every scenario in loadtest/scenarios/ as a short smoke run: `gbload run --smoke` (a few
+# seconds at a low rate), then settling and every invariant check. Exits non-zero when any
+# scenario fails. CI runs it from scripts/test.sh after the tests.
+#
+#   loadtest/smoke.sh [SCENARIO ...]     default: every loadtest/scenarios/*.yaml
+#
+# Runs its own psp-sandbox and groupbuyd (debug build, workers on) against a fresh database
+# `groupbuy_smoke` on the private PostgreSQL (started if needed). Reports go to .local/smoke/.
+# Settings (environment): SMOKE_PORT (18181), SMOKE_SANDBOX_PORT (18199).
+set -euo pipefail
+
+GROUPBUY_SCRIPT_NAME="smoke.sh"
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
+# shellcheck source=loadtest/lib/stack.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
+cd "${GROUPBUY_ROOT}"
+
+if [[ -z "${DATABASE_URL:-}" || -z "${REDIS_URL:-}" ]]; then
+    ensure_deps
+    service_env="$(scripts/services.sh start)" || die "could not start PostgreSQL and Redis"
+    eval "${service_env}"
+    export DATABASE_URL REDIS_URL
+fi
+
+swift build --product gbload >&2
+swift build --product groupbuyd >&2
+swift build --product gbctl >&2
+swift build --product psp-sandbox >&2
+bin="$(swift build --show-bin-path)"
+
+scenarios=("$@")
+if [[ ${#scenarios[@]} -eq 0 ]]; then scenarios=(loadtest/scenarios/*.yaml); fi
+
+out=".local/smoke"
+mkdir -p "${out}"
+trap stop_stack EXIT
+failed=()
+for scenario in "${scenarios[@]}"; do
+    name="$(basename "${scenario}" .yaml)"
+    # A fresh service and database per scenario: each one's checks see only its own run.
+    STACK_LOG="${out}/${name}-groupbuyd.log" start_stack "${bin}" groupbuy_smoke "${SMOKE_PORT:-18181}" "${SMOKE_SANDBOX_PORT:-18199}"
+    log "smoke: ${name}"
+    if "${bin}/gbload" run "${scenario}" --smoke --json "${out}/${name}.json" --html "${out}/${name}.html"; then
+        log "smoke: ${name} passed"
+    else
+        warn "smoke: ${name} FAILED (report: ${out}/${name}.json, service log: ${out}/${name}-groupbuyd.log)"
+        failed+=("${name}")
+    fi
+    stop_stack
+done
+
+if [[ ${#failed[@]} -gt 0 ]]; then die "scenarios failed: ${failed[*]}"; fi
+log "ok: ${#scenarios[@]} scenarios passed their smoke runs"

@@ -97,7 +97,7 @@ import Testing
     @Test func openLoadWithStagesSumsTheDurations() throws {
         let text = """
             load:
-              stages: [{rate: 200, duration: 5s}, {rate: 400, duration: 1m30s}]
+              stages: [{rate: 200, duration: 5s}, {rate: 400, duration: 90s}]
               ramp: 500ms
             steps: [{request: GET /v1/deals}]
             """

@@ -97,7 +97,7 @@ public enum ScenarioParser {
                 throw (spec?["list_price"] ?? value).error("`\(name)`: `list_price` \(listPrice) is below `price` \(price) (the group price may not exceed the list price)")
             }
             let endsIn = try spec?["ends_in"]?.duration() ?? .seconds(3600)
-            if endsIn < .seconds(1) { throw spec!["ends_in"]!.error("`\(value.path).ends_in` must be at least 1s, found \(DurationText.format(endsIn))") }
+            if endsIn < .seconds(1) { throw spec!["ends_in"]!.error("`\(value.path).ends_in` must be at least 1s, found \(formatDuration(endsIn))") }
             specs.append(
                 DealSpec(
                     name: name, stock: try spec?["stock"]?.int(in: 0...10_000_000) ?? 1_000, groupSize: try spec?["group_size"]?.int(in: 2...100) ?? 2,

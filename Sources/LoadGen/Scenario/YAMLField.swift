@@ -80,7 +80,7 @@ struct YAMLField {
         return value
     }
 
-    /// `500ms`, `10s`, `2m`, `1h`, `1m30s`, or `0`.
+    /// `500ms`, `10s`, `1.5s`, `2m`, `1h`; a bare number is seconds (`DurationText`).
     func duration() throws(ScenarioError) -> Duration {
         guard case .scalar(let scalar) = node, let value = DurationText.parse(scalar.string) else {
             throw expected("a duration such as `500ms`, `10s`, `2m` or `1h`")
@@ -149,45 +149,15 @@ struct YAMLMapping {
     }
 }
 
-/// Durations as scenario files write them.
-enum DurationText {
-    /// `500ms`, `10s`, `1.5s`, `2m`, `1h`, `1m30s`, `0`; nil when not one.
-    static func parse(_ text: String) -> Duration? {
-        let text = text.trimmingCharacters(in: .whitespaces)
-        if text == "0" { return .zero }
-        var rest = Substring(text)
-        var total = Duration.zero
-        var parts = 0
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isNumber || $0 == "." }
-            guard !number.isEmpty, let value = Double(number), value.isFinite else { return nil }
-            rest = rest.dropFirst(number.count)
-            let unit = rest.prefix { $0.isLetter }
-            rest = rest.dropFirst(unit.count)
-            let scale: Double
-            switch unit {
-            case "ms": scale = 0.001
-            case "s": scale = 1
-            case "m": scale = 60
-            case "h": scale = 3600
-            default: return nil
-            }
-            total += .milliseconds(Int64((value * scale * 1000).rounded()))
-            parts += 1
-        }
-        return parts > 0 ? total : nil
-    }
-
-    /// A duration as the files write it (`1m30s`, `250ms`), for messages and defaults.
-    static func format(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        if milliseconds == 0 { return "0s" }
-        if milliseconds % 1000 != 0 { return "\(milliseconds)ms" }
-        var seconds = milliseconds / 1000
-        var text = ""
-        if seconds >= 3600 { text += "\(seconds / 3600)h"; seconds %= 3600 }
-        if seconds >= 60 { text += "\(seconds / 60)m"; seconds %= 60 }
-        if seconds > 0 { text += "\(seconds)s" }
-        return text
-    }
+/// A duration as the files write it (`1h2m`, `250ms`), for messages.
+func formatDuration(_ duration: Duration) -> String {
+    let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    if milliseconds == 0 { return "0s" }
+    if milliseconds % 1000 != 0 { return "\(milliseconds)ms" }
+    var seconds = milliseconds / 1000
+    var text = ""
+    if seconds >= 3600 { text += "\(seconds / 3600)h"; seconds %= 3600 }
+    if seconds >= 60 { text += "\(seconds / 60)m"; seconds %= 60 }
+    if seconds > 0 { text += "\(seconds)s" }
+    return text
 }

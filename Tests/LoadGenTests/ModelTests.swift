@@ -49,6 +49,12 @@ import Testing
         // More buyers than units: a smoke flash sale still sells out exactly.
         #expect(small.users > small.deals[0].stock)
     }
+
+    @Test func dealsThatNeedNotSellOutKeepTheirStock() {
+        var full = scenario(mode: .closed(vus: 64))
+        full.checks.soldOut = []
+        #expect(full.scaledForSmoke().deals[0].stock == 100)
+    }
 }
 
 @Suite struct DurationTextTests {

@@ -80,4 +80,13 @@ int gb_spawn_file_actions_closefrom(posix_spawn_file_actions_t *actions, int low
 // posix_spawn_file_actions_addchdir_np (glibc 2.29+), hidden the same way: the child starts in `path`.
 int gb_spawn_file_actions_chdir(posix_spawn_file_actions_t *actions, const char *path);
 
+// timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC): precise wake-ups on a loop's epoll.
+int gb_timerfd_create(void);
+
+// Arms a timerfd to fire once at an absolute CLOCK_MONOTONIC time in nanoseconds (0 disarms).
+int gb_timerfd_set_absolute(int fd, uint64_t deadline_ns);
+
+// prctl(PR_SET_TIMERSLACK, nanoseconds) for the calling thread (prctl is variadic: not callable from Swift).
+int gb_set_timer_slack(unsigned long nanoseconds);
+
 #endif

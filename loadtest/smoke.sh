@@ -40,7 +40,7 @@ failed=()
 for scenario in "${scenarios[@]}"; do
     name="$(basename "${scenario}" .yaml)"
     # A fresh service and database per scenario: each one's checks see only its own run.
-    STACK_LOG="${out}/${name}-groupbuyd.log" start_stack "${bin}" groupbuy_smoke "${SMOKE_PORT:-18181}" "${SMOKE_SANDBOX_PORT:-18199}"
+    STACK_LOG="${out}/${name}-groupbuyd.log" STACK_SANDBOX_LOG="${out}/${name}-psp-sandbox.log" start_stack "${bin}" groupbuy_smoke "${SMOKE_PORT:-18181}" "${SMOKE_SANDBOX_PORT:-18199}"
     log "smoke: ${name}"
     if "${bin}/gbload" run "${scenario}" --smoke --json "${out}/${name}.json" --html "${out}/${name}.html"; then
         log "smoke: ${name} passed"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian 12 machine: installs what is missing, starts a
-# private PostgreSQL and Redis (scripts/services.sh), builds, runs every test, runs the
-# parser fuzzer for a bounded time, and stops the services again.
+# private PostgreSQL and Redis (scripts/services.sh), builds, runs every test, runs
+# every load-test scenario as a short smoke run (loadtest/smoke.sh), the parser fuzzer for a
+# bounded time, and stops the services again.
 #
 #   scripts/test.sh                 everything (fuzzing: GROUPBUY_FUZZ_SECONDS, default 60)
 #   scripts/test.sh --filter NAME   only tests matching NAME (passed to `swift test`), no fuzzing
@@ -43,6 +44,9 @@ heavy="CrashAndScaleOutTests|ConcurrentBuyersTests"
 swift test --skip-build --skip "${heavy}"
 log "running the process-heavy suites on their own"
 swift test --skip-build --filter "${heavy}"
+
+log "running every load-test scenario as a short smoke (gbload, with its invariant checks)"
+loadtest/smoke.sh
 
 scripts/fuzz.sh "${GROUPBUY_FUZZ_SECONDS:-60}"
 

@@ -36,9 +36,11 @@ struct RunCommand: AsyncParsableCommand {
             databaseURL: endpoints.databaseURL, loopCount: overrides.loops, cpus: try overrides.cpuList
         )
         let printer = quiet ? nil : ProgressPrinter()
+        var progress: (@Sendable (ProgressSnapshot) -> Void)?
+        if let printer { progress = { snapshot in printer.show(snapshot) } }
         let outcome: RunResult
         do {
-            outcome = try await run.execute(progress: printer.map { printer in { printer.show($0) } })
+            outcome = try await run.execute(progress: progress)
         } catch {
             printer?.finish()
             FileHandle.standardError.write(Data("gbload: setup failed: \(error.description)\n".utf8))

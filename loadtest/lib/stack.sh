@@ -8,6 +8,7 @@
 #   start_stack BIN_DIR DATABASE_NAME SERVICE_PORT SANDBOX_PORT [CPU]
 #   stop_stack
 #
+# Logs: STACK_LOG (groupbuyd) and STACK_SANDBOX_LOG (psp-sandbox), default /dev/null.
 # BIN_DIR holds groupbuyd, gbctl and psp-sandbox (debug or release). The database is dropped
 # and made again, so every run starts empty. With CPU, groupbuyd runs pinned to it with one loop.
 
@@ -25,7 +26,7 @@ start_stack() {
     psp_secret="whsec_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
     "${bin}/psp-sandbox" --host 127.0.0.1 --port "${sandbox_port}" --api-key "${psp_key}" \
-        --webhook-url "http://127.0.0.1:${port}/v1/webhooks/psp" --webhook-secret "${psp_secret}" >/dev/null &
+        --webhook-url "http://127.0.0.1:${port}/v1/webhooks/psp" --webhook-secret "${psp_secret}" >"${STACK_SANDBOX_LOG:-/dev/null}" 2>&1 &
     stack_pids+=($!)
 
     local settings=(

@@ -1,5 +1,5 @@
-public import Foundation
-public import IOCore
+import Foundation
+import IOCore
 import HTTPClient
 
 /// One whole run of a scenario: setup through the admin API, the load, settling, every

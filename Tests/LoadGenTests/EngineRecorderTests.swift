@@ -61,7 +61,7 @@ import Testing
         #expect(recorder.seconds.count == 3)
         #expect(recorder.seconds.map(\.requests) == [2, 1, 1])
         #expect(recorder.seconds.map(\.errors) == [0, 0, 1])
-        #expect(recorder.seconds[0].latency?.max == 3)
+        #expect(recorder.seconds[0].latency.max == 3)
         #expect(recorder.steps[0].requests == 2 && recorder.steps[1].requests == 2)
         #expect(recorder.steps[1].transportErrors[LoopRecorder.index(of: .timeout)] == 1)
     }

@@ -14,8 +14,9 @@ enum RenderPart: Sendable {
     case iteration
 }
 
-/// A step turned into render parts once per run, so sending it only copies bytes.
-struct CompiledStep: Sendable {
+/// A step turned into render parts once per run, so sending it only copies bytes. A class:
+/// the hot path reads it by reference instead of retaining each of its arrays.
+final class CompiledStep: Sendable {
     /// Index into `CompiledScenario.stepNames`.
     let nameIndex: Int
     /// Index into `CompiledScenario.targets`.
@@ -37,6 +38,25 @@ struct CompiledStep: Sendable {
     /// Variable slot ← dotted path in a 2xx JSON answer.
     let saves: [(slot: Int, path: [String])]
     let expect: Expectation
+
+    init(
+        nameIndex: Int, target: Int, method: HTTPMethod, head: [RenderPart], body: [RenderPart]?, sendsContentLength: Bool,
+        constantBodyLength: Int?, literalBytes: Int, chance: Double, requiredSlots: [Int], saves: [(slot: Int, path: [String])],
+        expect: Expectation
+    ) {
+        self.nameIndex = nameIndex
+        self.target = target
+        self.method = method
+        self.head = head
+        self.body = body
+        self.sendsContentLength = sendsContentLength
+        self.constantBodyLength = constantBodyLength
+        self.literalBytes = literalBytes
+        self.chance = chance
+        self.requiredSlots = requiredSlots
+        self.saves = saves
+        self.expect = expect
+    }
 }
 
 struct CompiledFlow: Sendable {

@@ -26,14 +26,16 @@ final class HTTP1LoadConnection: LoadConnection, IOEventHandler, TimerTarget {
     private var fd: Int32 = -1
     private var registration: Registration?
     private var iteration: Iteration?
+    /// The chunk being written: `requestChunk`, or an oversized one.
     private var writeChunk: BufferChunk?
+    private var requestChunk: BufferChunk?
     private var readChunk: BufferChunk?
     private var parser: HTTP1ResponseParser
     private var head: ResponseHead?
     private var decoder: ChunkedBodyDecoder?
     private let limits: HTTP1Limits
     private let headerTable: UnsafeMutableBufferPointer<HeaderEntry>
-    private lazy var timer = LoopTimer(target: self)
+    private var timer: LoopTimer!
     private var exchanges = 0
     private var receivedAny = false
     private var peerHungUp = false
@@ -50,6 +52,7 @@ final class HTTP1LoadConnection: LoadConnection, IOEventHandler, TimerTarget {
         self.parser = HTTP1ResponseParser(limits: limits)
         self.headerTable = .allocate(capacity: limits.maxHeaderCount)
         headerTable.initialize(repeating: HeaderEntry(name: .empty, value: .empty))
+        timer = LoopTimer(target: self)
     }
 
     deinit {
@@ -62,10 +65,20 @@ final class HTTP1LoadConnection: LoadConnection, IOEventHandler, TimerTarget {
 
     // MARK: - Sending
 
-    func send(_ request: BufferChunk, for iteration: Iteration) {
+    var requestBuffer: BufferChunk {
+        if let requestChunk {
+            requestChunk.clear()
+            return requestChunk
+        }
+        let chunk = loop.buffers.take()
+        requestChunk = chunk
+        return chunk
+    }
+
+    func send(for iteration: Iteration, oversized: BufferChunk?) {
         precondition(self.iteration == nil && phase != .closed, "one exchange at a time")
         self.iteration = iteration
-        writeChunk = request
+        writeChunk = oversized ?? requestChunk
         parser.reset(requestMethod: iteration.method)
         head = nil
         decoder = nil
@@ -110,6 +123,8 @@ final class HTTP1LoadConnection: LoadConnection, IOEventHandler, TimerTarget {
 
     private func flush() {
         guard let chunk = writeChunk else { return }
+        // Written through raw pointers without giving the chunk back: it is this connection's
+        // request buffer (or an oversized one dropped below).
         while chunk.readableBytes > 0 {
             let written = Glibc.send(fd, chunk.base + chunk.readerIndex, chunk.readableBytes, Int32(MSG_NOSIGNAL))
             if written >= 0 {
@@ -124,7 +139,7 @@ final class HTTP1LoadConnection: LoadConnection, IOEventHandler, TimerTarget {
                 return
             }
         }
-        loop.buffers.give(&writeChunk)
+        writeChunk = nil
         phase = .reading
     }
 
@@ -293,7 +308,8 @@ final class HTTP1LoadConnection: LoadConnection, IOEventHandler, TimerTarget {
         if fd >= 0 { Syscall.close(fd) }
         fd = -1
         iteration = nil
-        loop.buffers.give(&writeChunk)
+        writeChunk = nil
+        loop.buffers.give(&requestChunk)
         loop.buffers.give(&readChunk)
         owner.connectionClosed(self)
     }

@@ -14,9 +14,12 @@ protocol LoadConnection: AnyObject {
     var isOpen: Bool { get }
     /// Which target pool it belongs to.
     var target: Int { get }
-    /// Sends the request in `request` (taken over: the connection gives the chunk back) for
-    /// `iteration`; fails it as a timeout at `iteration.deadline`.
-    func send(_ request: BufferChunk, for iteration: Iteration)
+    /// The connection's own request buffer, emptied: the driver renders the next request into
+    /// it. Kept for the connection's life, so sending takes nothing from the pool.
+    var requestBuffer: BufferChunk { get }
+    /// Sends what was rendered into `requestBuffer` (or `oversized`, taken over, when the
+    /// request did not fit) for `iteration`; fails it as a timeout at `iteration.deadline`.
+    func send(for iteration: Iteration, oversized: BufferChunk?)
     /// Closes at once; exchanges in flight are dropped without a callback (the run is over).
     func close()
 }

@@ -326,15 +326,14 @@ final class LoadDriver: LoadConnectionOwner, IOEventHandler, TimerTarget, @unche
 
     private func send(_ iteration: Iteration, on connection: any LoadConnection) {
         let step = scenario.flows[iteration.flow].steps[iteration.step]
-        var chunk = loop.buffers.take()
-        if !renderer.render(step, iteration: iteration, random: &random, into: chunk, scratch: scratch) {
-            var pooled: BufferChunk? = chunk
-            loop.buffers.give(&pooled)
-            chunk = BufferChunk(unpooledCapacity: renderer.estimatedSize(step, iteration: iteration) + scratch.count)
-            _ = renderer.render(step, iteration: iteration, random: &random, into: chunk, scratch: scratch)
-        }
         iteration.method = step.method
-        connection.send(chunk, for: iteration)
+        if renderer.render(step, iteration: iteration, random: &random, into: connection.requestBuffer, scratch: scratch) {
+            connection.send(for: iteration, oversized: nil)
+            return
+        }
+        let oversized = BufferChunk(unpooledCapacity: renderer.estimatedSize(step, iteration: iteration) + scratch.count)
+        _ = renderer.render(step, iteration: iteration, random: &random, into: oversized, scratch: scratch)
+        connection.send(for: iteration, oversized: oversized)
     }
 
     private func armSweep() {

@@ -161,7 +161,7 @@ public final class LoadRunner {
                 requests += record.requests
                 errors += record.errors
                 inFlight += record.inFlight
-                if let histogram = record.latency { latency.add(histogram) }
+                if record.hasLatency { latency.add(record.latency) }
             }
             let empty = latency.totalCount == 0
             timeline.append(TimelinePoint(

@@ -41,8 +41,14 @@ struct StepRecord: Sendable {
 struct SecondRecord: Sendable {
     var requests = 0
     var errors = 0
-    var latency: Histogram<UInt64>?
+    /// Made on the second's first answer (until then it shares one empty histogram).
+    var hasLatency = false
+    var latency: Histogram<UInt64>
     var inFlight = 0
+
+    init(empty: Histogram<UInt64>) {
+        latency = empty
+    }
 }
 
 /// A loop's measurements: written only on its thread, read after the run (or copied in a
@@ -64,7 +70,7 @@ struct LoopRecorder: Sendable {
         self.measureEnd = measureEnd
         self.steps = Array(repeating: StepRecord(), count: stepCount)
         let secondCount = Int((measureEnd - measureStart + 999_999_999) / 1_000_000_000)
-        self.seconds = Array(repeating: SecondRecord(), count: max(0, secondCount))
+        self.seconds = Array(repeating: SecondRecord(empty: LatencyHistogram.makeCoarse()), count: max(0, secondCount))
     }
 
     /// Whether an instant is in the measured part.
@@ -90,8 +96,11 @@ struct LoopRecorder: Sendable {
         let second = Int((completed - measureStart) / 1_000_000_000)
         seconds[second].requests += 1
         if isError { seconds[second].errors += 1 }
-        if seconds[second].latency == nil { seconds[second].latency = LatencyHistogram.makeCoarse() }
-        seconds[second].latency!.record(microseconds)
+        if !seconds[second].hasLatency {
+            seconds[second].latency = LatencyHistogram.makeCoarse()
+            seconds[second].hasLatency = true
+        }
+        seconds[second].latency.record(microseconds)
     }
 
     /// A request that got no answer.

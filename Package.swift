@@ -236,7 +236,7 @@ package.targets += [
     .testTarget(
         name: "LoadGenTests",
         dependencies: [
-            "LoadGen", "HTTPServer", "HTTPCodec", "IOCore", "Postgres", "GroupBuyTesting",
+            "LoadGen", "gbload", "HTTPServer", "HTTPCodec", "IOCore", "Postgres", "GroupBuyTesting",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
             .product(name: "Logging", package: "swift-log"),
         ],

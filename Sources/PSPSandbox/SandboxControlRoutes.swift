@@ -1,3 +1,4 @@
+import IOCore
 import Foundation
 import HTTPCodec
 import HTTPServer

@@ -1,20 +1,10 @@
-/// SplitMix64: a small, fast generator whose whole sequence follows from its seed, so a
-/// sandbox started with `--seed` misbehaves the same way every run.
-struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+import IOCore
 
-    init(seed: UInt64) {
-        state = seed
-    }
+/// The sandbox's generator: its whole sequence follows from `--seed`, so a sandbox misbehaves
+/// the same way every run.
+typealias SeededRandom = SplitMix64
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// True with probability `p`.
     mutating func chance(_ p: Double) -> Bool {
         p > 0 && Double.random(in: 0..<1, using: &self) < p

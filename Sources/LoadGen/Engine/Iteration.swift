@@ -1,4 +1,5 @@
 import HTTPCodec
+import IOCore
 
 /// One run of a flow: where it is, when its current request was meant to leave, and what
 /// its steps saved. Pooled per driver, so starting an iteration allocates nothing.
@@ -41,32 +42,8 @@ final class Iteration {
     }
 }
 
-/// SplitMix64: a small, fast generator for flow picks, chances and `${random}`; one per loop.
-struct FastRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..<bound (bound > 0), by multiply-shift (bias below 2^-32 for our bounds).
-    mutating func below(_ bound: Int) -> Int {
-        Int(truncatingIfNeeded: (next().multipliedFullWidth(by: UInt64(bound))).high)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double {
-        Double(next() >> 11) * 0x1.0p-53
-    }
-}
+/// The generator for flow picks, chances and `${random}`; one per loop.
+typealias FastRandom = SplitMix64
 
 /// A FIFO of iterations waiting for a connection (their clocks running); a growable ring.
 struct Backlog {

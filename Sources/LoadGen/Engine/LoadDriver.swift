@@ -38,6 +38,7 @@ struct DriverSnapshot: Sendable {
     var inFlight: Int
     var overall: Histogram<UInt64>
     var isDone: Bool
+    var lastCompletion: UInt64
 }
 
 /// Drives one loop's share of the load: paces iterations (a timerfd for open-loop arrivals,
@@ -166,7 +167,9 @@ final class LoadDriver: LoadConnectionOwner, IOEventHandler, TimerTarget, @unche
             requests += step.requests
             errors += step.errors
         }
-        return DriverSnapshot(completedAll: completedAll, requests: requests, errors: errors, inFlight: inFlight, overall: recorder.overall, isDone: isDone)
+        return DriverSnapshot(completedAll: completedAll, requests: requests, errors: errors, inFlight: inFlight, overall: recorder.overall, isDone: isDone,
+            lastCompletion: recorder.lastCompletion
+        )
     }
 
     /// Nothing more will start and nothing is in flight.

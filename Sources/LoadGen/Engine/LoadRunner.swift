@@ -89,7 +89,9 @@ public final class LoadRunner {
             lastInstant = current
             if current >= end { break }
             if current >= start && snapshots.allSatisfy(\.isDone) {
-                stoppedAt = max(current, measureStart)
+                // Ended early (an iteration cap): the measured part ends with its last answer.
+                let last = snapshots.map(\.lastCompletion).max() ?? 0
+                stoppedAt = last >= measureStart ? last + 1 : measureStart
                 break
             }
             tick += 1_000_000_000

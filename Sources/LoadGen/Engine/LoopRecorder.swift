@@ -62,6 +62,9 @@ struct LoopRecorder: Sendable {
     var seconds: [SecondRecord]
     var iterationsStarted = 0
     var iterationsCompleted = 0
+    /// When the last measured request completed (0: none yet): where a run that ends early
+    /// really ended, rather than the progress tick that noticed it.
+    private(set) var lastCompletion: UInt64 = 0
     /// Interned problem types, so a repeated 4xx allocates no string.
     private var problemNames: [(bytes: [UInt8], name: String)] = []
 
@@ -82,6 +85,7 @@ struct LoopRecorder: Sendable {
     /// An answered request. `latency` in nanoseconds.
     mutating func recordAnswer(step: Int, at completed: UInt64, latency: UInt64, status: Int, problemType: UnsafeRawBufferPointer?, isError: Bool) {
         guard isMeasured(completed) else { return }
+        lastCompletion = completed
         let microseconds = max(1, latency / 1000)
         steps[step].requests += 1
         if isError { steps[step].errors += 1 }
@@ -106,6 +110,7 @@ struct LoopRecorder: Sendable {
     /// A request that got no answer.
     mutating func recordFailure(step: Int, at completed: UInt64, kind: TransportErrorKind) {
         guard isMeasured(completed) else { return }
+        lastCompletion = completed
         steps[step].requests += 1
         steps[step].errors += 1
         steps[step].transportErrors[Self.index(of: kind)] += 1

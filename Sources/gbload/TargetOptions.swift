@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import IOCore
 import LoadGen
 
 /// Where the service, the provider and the database are, and the admin token: flags, else
@@ -41,18 +40,8 @@ struct TargetOptions: ParsableArguments {
         return Resolved(service: try Self.endpoint(serviceURL, bearer: nil), provider: provider, adminToken: adminToken, databaseURL: databaseURL)
     }
 
-    /// http://host:port with a numeric host (or localhost): gbload never resolves names.
     static func endpoint(_ text: String, bearer: String?) throws -> Endpoint {
-        guard let components = URLComponents(string: text), components.scheme == "http", let host = components.host, !host.isEmpty else {
-            throw ValidationError("\(text) is not an http://host:port URL")
-        }
-        let port = components.port ?? 80
-        let numeric = host == "localhost" ? "127.0.0.1" : host
-        do {
-            return Endpoint(address: try SocketAddress(host: numeric, port: port), host: port == 80 ? host : "\(host):\(port)", bearer: bearer)
-        } catch {
-            throw ValidationError("\(text): \(error.message) (gbload takes numeric addresses)")
-        }
+        try HTTPURL.parse(text, bearer: bearer).endpoint
     }
 
     /// `key<sep>value` lines of a small file; empty when it does not exist.

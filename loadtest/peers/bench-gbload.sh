@@ -52,17 +52,18 @@ for _ in $(seq 1 100); do
 done
 curl -sf "${URL}" >/dev/null || die "nginx does not answer on port ${NGINX_PORT}"
 
-# Prints "<req/s> <p99 in ms>" for one gbload run pinned to CPU 1; dies on errors.
+# Prints "<req/s> <p99 in ms>" for one gbload run pinned to CPU 1 (from its JSON report); dies on errors.
 run_gbload() {
-    local out rps p99 errors
-    out="$(taskset -c 1 "${GBLOAD}" url "$@")"
-    errors="$(awk '/^requests:/ {print $6}' <<<"${out}")"
+    local report out figures errors rps p99
+    report="$(mktemp /tmp/gbload-bench.XXXXXX.json)"
+    out="$(taskset -c 1 "${GBLOAD}" url "$@" --json "${report}" 2>&1)"
+    figures="$(python3 -c 'import json, sys; o = json.load(open(sys.argv[1]))["overall"]; print(o["errors"], round(o["throughput"], 1), o["latency"]["p99"] / 1000)' "${report}")"
+    rm -f "${report}"
+    read -r errors rps p99 <<<"${figures}"
     if [[ "${errors}" != "0" ]]; then
         printf '%s\n' "${out}" >&2
         die "errors while running gbload $*"
     fi
-    rps="$(awk '/^requests:/ {print $4}' <<<"${out}")"
-    p99="$(awk '/^latency:/ {for (i = 1; i <= NF; i++) if ($i == "p99") {v = $(i+1); sub(/ms$/, "", v); print v}}' <<<"${out}")"
     printf '%s %s\n' "${rps}" "${p99}"
 }
 

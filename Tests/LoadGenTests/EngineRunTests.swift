@@ -13,10 +13,12 @@ import Testing
         let scenario = EngineScenarios.scenario([EngineScenarios.get("fast", "/fast")], mode: EngineScenarios.open(500, for: .seconds(3)),
                                                 duration: .seconds(3), warmup: .milliseconds(500))
         let result = try await EngineScenarios.run(scenario, port: server.port)
-        // The schedule has exactly 1500 arrivals in the measured part; all complete unless
-        // answers straddle its end.
+        // The schedule has exactly 1500 arrivals in the measured part. Requests are counted by
+        // completion, so answers straddling either edge move the count a little: a warm-up
+        // arrival answered after the measured part began counts (many, when the loaded machine
+        // stalls the loop at that moment), the last arrivals answered after its end do not.
         #expect(result.mode == "open" && result.targetRate == 500)
-        #expect(result.overall.requests >= 1425 && result.overall.requests <= 1501, "\(result.overall.requests)")
+        #expect(result.overall.requests >= 1425 && result.overall.requests <= 1575, "\(result.overall.requests)")
         #expect(abs(result.overall.throughput - 500) <= 25, "\(result.overall.throughput)")
         #expect(result.overall.errors == 0)
         #expect(result.iterationsStarted == 1500)

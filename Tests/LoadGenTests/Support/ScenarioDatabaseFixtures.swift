@@ -1,7 +1,7 @@
 import Foundation
 import GroupBuyTesting
 import IOCore
-import LoadGen
+@testable import LoadGen
 import Postgres
 import Testing
 
@@ -37,13 +37,7 @@ struct CheckWorld {
     }
 
     func sql<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
-        let url = url
-        let loop = loop
-        return try await Task(executorPreference: loop) {
-            let connection = try await PostgresConnection.connect(url, on: loop)
-            defer { connection.close() }
-            return try await body(connection)
-        }.value
+        try await ScenarioDatabase(url: url, loop: loop).withConnection(body)
     }
 
     /// Runs one statement; answers the first column of the first row.

@@ -44,6 +44,7 @@ final class APITestServer: Sendable {
         pool: (inout PostgresPool.Configuration) -> Void = { _ in },
         redisURL: String? = nil,
         nearCacheTTL: Duration = .zero,
+        missingTTLSeconds: Int = 5,
         slotsPerDeal: Int = 4,
         orders orderSettings: OrdersStore.Settings = OrdersStore.Settings(),
         provider: (any PaymentProvider)? = nil,
@@ -73,7 +74,7 @@ final class APITestServer: Sendable {
                 verifier: JWTVerifier(keyRing: keyRing, issuer: "groupbuy", audience: "groupbuy-api"),
                 signer: JWTSigner(keyRing: keyRing, issuer: "groupbuy", audience: "groupbuy-api")
             ),
-            dealCache: redis.map(DealCache.redis), cacheSettings: .init(ttlSeconds: 30, missingTTLSeconds: 5, nearTTL: nearCacheTTL),
+            dealCache: redis.map(DealCache.redis), cacheSettings: .init(ttlSeconds: 30, missingTTLSeconds: missingTTLSeconds, nearTTL: nearCacheTTL),
             allowedExpiryLagSeconds: 2, webhookSecrets: [webhookSecret], webhookToleranceSeconds: 300, loops: group.loops
         )
         var routes = RouterBuilder()

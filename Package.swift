@@ -196,7 +196,7 @@ package.targets += [
 
     .testTarget(
         name: "HTTPClientTests",
-        dependencies: ["HTTPClient", "HTTPServer", "HTTPCodec", "IOCore", .product(name: "Logging", package: "swift-log")],
+        dependencies: ["HTTPClient", "HTTPServer", "HTTPCodec", "IOCore", "GroupBuyTesting", .product(name: "Logging", package: "swift-log")],
         swiftSettings: strict
     ),
     .testTarget(name: "PSPWireTests", dependencies: ["PSPWire", "OpenSSL"], swiftSettings: strict),

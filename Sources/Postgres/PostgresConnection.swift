@@ -29,6 +29,10 @@ public final class PostgresConnection: IOEventHandler, @unchecked Sendable {
     private var connectWaiter: UnsafeContinuation<Void, any Error>?
     /// Counts statements sent, so a late cancel request cannot hit a later statement.
     private var statementNumber = 0
+    /// Why the connection closed: what a statement asked of it afterwards fails with. A break
+    /// noticed between two statements (the server ended the session while the caller held the
+    /// connection) must reach the next statement as the outage it is, not as a misuse.
+    private var closedBecause: PostgresError?
 
     private enum Phase {
         case connecting, idle, busy, closed
@@ -216,7 +220,7 @@ public final class PostgresConnection: IOEventHandler, @unchecked Sendable {
         // `await` between them could let the loop consume the answer before anyone waits for it.
         return try await withUnsafeThrowingContinuation { continuation in
             guard let connection, phase == .busy else {
-                continuation.resume(throwing: PostgresError(kind: .misuse, message: "the connection is closed"))
+                continuation.resume(throwing: closedError)
                 return
             }
             let sent = withTextParameters(parameters) { count, values in send(connection, count, values) }
@@ -242,8 +246,17 @@ public final class PostgresConnection: IOEventHandler, @unchecked Sendable {
         case .idle, .busy, .connecting:
             try await withUnsafeThrowingContinuation { waiting.append($0) }
         case .closed:
-            throw PostgresError(kind: .misuse, message: "the connection is closed")
+            throw closedError
         }
+    }
+
+    /// What a statement on the closed connection fails with: the break that closed it, if it
+    /// broke; a misuse if we closed it.
+    private var closedError: PostgresError {
+        guard let cause = closedBecause, cause.kind == .connection else {
+            return PostgresError(kind: .misuse, message: "the connection is closed")
+        }
+        return PostgresError(kind: .connection, message: "the connection had broken: \(cause.message)")
     }
 
     /// The statement is answered: hand its result over and let the next caller in.
@@ -327,6 +340,7 @@ public final class PostgresConnection: IOEventHandler, @unchecked Sendable {
     private func shutDown(_ error: PostgresError) {
         guard phase != .closed else { return }
         phase = .closed
+        closedBecause = error
         if let registration { loop.deregister(fd: socket, registration: registration) }
         registration = nil
         if let connection { PQfinish(connection) }

@@ -8,7 +8,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case connection
         /// The server answered the statement with an error; the connection is still usable.
         case server(sqlState: String)
-        /// The connection is busy with another use or was closed by us.
+        /// The connection is busy with another use or was closed by us: a programming error.
         case misuse
     }
 
@@ -26,6 +26,35 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public var sqlState: String? {
         if case .server(let state) = kind { return state }
         return nil
+    }
+
+    /// The database cannot serve now but may shortly: the connection could not be made or
+    /// broke, or the server is shutting down, restarting, starting up or out of resources.
+    /// The statement did not run, or its outcome is unknown (a COMMIT whose answer was lost):
+    /// safe to retry only with an idempotency key. Callers answer 503 + Retry-After.
+    public var isUnavailable: Bool {
+        switch kind {
+        case .connection:
+            return true
+        case .server(let state):
+            // 08: connection exception; 53: insufficient resources (too many connections, out of
+            // memory, disk full); 57P01/02/03: admin shutdown, crash shutdown, cannot connect now.
+            return state.hasPrefix("08") || state.hasPrefix("53") || state == "57P01" || state == "57P02" || state == "57P03"
+        case .misuse:
+            return false
+        }
+    }
+
+    /// The statement ran out of time: the server's `statement_timeout`, or our cancel at the
+    /// request's deadline (SQLSTATE 57014), or a `lock_timeout` (55P03).
+    public var isTimeout: Bool {
+        sqlState == "57014" || sqlState == "55P03"
+    }
+
+    /// Deadlock or serialization failure: the transaction was rolled back whole and may simply
+    /// be run again.
+    public var isRetryableConflict: Bool {
+        sqlState == "40P01" || sqlState == "40001"
     }
 
     static func connection(_ connection: OpaquePointer?, _ what: String) -> PostgresError {

@@ -44,3 +44,28 @@ final class LoadCounter: Sendable {
     func count() { loads.add(1, ordering: .relaxed) }
     var total: Int { loads.load(ordering: .relaxed) }
 }
+
+extension SingleFlightTests {
+    /// A caller arriving after `forget` (a change committed) does not get the answer of the
+    /// load already under way, which may have read before the change; one waiting before does.
+    @Test func aCallerAfterForgetStartsALoadOfItsOwn() async throws {
+        let flights = SingleFlight<Int, Int>()
+        let (gate, opener) = AsyncStream<Void>.makeStream()
+        let before = Task {
+            try await flights.run(7) {
+                for await _ in gate { break }  // the old load is held until the end
+                return 1
+            }
+        }
+        while flights.loadsInFlight == 0 { await Task.yield() }
+        let early = Task { try await flights.run(7) { 99 } }
+        while flights.waiting(for: 7) == 0 { await Task.yield() }
+        flights.forget(7)
+        let after = try await flights.run(7) { 2 }
+        opener.yield()
+        #expect(after == 2)
+        #expect(try await before.value == 1)
+        #expect(try await early.value == 1)
+        #expect(flights.loadsInFlight == 0)
+    }
+}

@@ -200,3 +200,114 @@ struct PostgresConnectionTests {
         #expect(dropped == 0)
     }
 }
+
+/// A session the server ends while nobody is waiting on the connection (a restart, a crash,
+/// `pg_terminate_backend`): whatever the holder asks next must fail as the outage it is
+/// (`isUnavailable`, answered 503), never as a misuse of a closed connection (a 500).
+@Suite(.enabled(if: testDatabaseURL != nil, "needs GROUPBUY_TEST_DATABASE_URL (scripts/test.sh sets it)"))
+struct PostgresBrokenSessionTests {
+    let url = testDatabaseURL ?? ""
+
+    @Test func aStatementAfterTheSessionEndedFailsAsUnavailable() async throws {
+        let url = url
+        let error = try await onLoop { loop -> PostgresError? in
+            let connection = try await PostgresConnection.connect(url, on: loop)
+            try await Self.terminateAndWaitUntilNoticed(connection, url: url, loop: loop)
+            do {
+                _ = try await connection.query("SELECT 1")
+                return nil
+            } catch let error as PostgresError {
+                return error
+            }
+        }
+        #expect(error?.kind == .connection, "\(String(describing: error))")
+        #expect(error?.isUnavailable == true)
+    }
+
+    @Test func aTransactionWhoseSessionEndsBetweenStatementsFailsAsUnavailable() async throws {
+        let url = url
+        let error = try await onLoop { loop -> PostgresError? in
+            let connection = try await PostgresConnection.connect(url, on: loop)
+            do {
+                try await connection.transaction { tx in
+                    _ = try await tx.query("SELECT 1")
+                    try await Self.terminateAndWaitUntilNoticed(tx, url: url, loop: loop)
+                    _ = try await tx.query("SELECT 2")
+                }
+                return nil
+            } catch let error as PostgresError {
+                return error
+            }
+        }
+        #expect(error?.isUnavailable == true, "\(String(describing: error))")
+    }
+
+    @Test func aCommitOnAnEndedSessionFailsAsUnavailable() async throws {
+        let url = url
+        let error = try await onLoop { loop -> PostgresError? in
+            let connection = try await PostgresConnection.connect(url, on: loop)
+            do {
+                // The body succeeds; the session ends before COMMIT is sent.
+                try await connection.transaction { tx in
+                    _ = try await tx.query("SELECT 1")
+                    try await Self.terminateAndWaitUntilNoticed(tx, url: url, loop: loop)
+                }
+                return nil
+            } catch let error as PostgresError {
+                return error
+            }
+        }
+        #expect(error?.isUnavailable == true, "\(String(describing: error))")
+    }
+
+    @Test func aStatementOnAConnectionWeClosedIsAMisuse() async throws {
+        let url = url
+        let error = try await onLoop { loop -> PostgresError? in
+            let connection = try await PostgresConnection.connect(url, on: loop)
+            connection.close()
+            do {
+                _ = try await connection.query("SELECT 1")
+                return nil
+            } catch let error as PostgresError {
+                return error
+            }
+        }
+        #expect(error?.kind == .misuse)
+        #expect(error?.isUnavailable == false)
+    }
+
+    @Test func aPooledConnectionWhoseSessionEndedIsReplacedOnTheNextAcquire() async throws {
+        var configuration = PostgresPool.Configuration(conninfo: url)
+        configuration.minConnections = 1
+        configuration.maxConnections = 1
+        let url = url
+        let (answer, opened) = try await onLoop { [configuration] loop -> (Int?, Int) in
+            let pool = PostgresPool(configuration: configuration, loop: loop)
+            try await pool.start()
+            defer { pool.close() }
+            let held = try await pool.acquire()
+            try await Self.terminateAndWaitUntilNoticed(held, url: url, loop: loop)
+            pool.release(held)
+            let answer = try await pool.withConnection { try await $0.query("SELECT 7")[0].int(0) }
+            return (answer, pool.figures.opened)
+        }
+        #expect(answer == 7)
+        #expect(opened == 2)
+    }
+
+    /// Ends `connection`'s session from another one, then waits until `connection` has seen
+    /// its socket close (the loop handled the hang-up), without using it.
+    static func terminateAndWaitUntilNoticed(_ connection: PostgresConnection, url: String, loop: EventLoop) async throws {
+        let pid = try await connection.query("SELECT pg_backend_pid()")[0].int(0) ?? 0
+        let killer = try await PostgresConnection.connect(url, on: loop)
+        defer { killer.close() }
+        _ = try await killer.query("SELECT pg_terminate_backend($1::int)", [.int(pid)])
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while connection.isUsable {
+            guard ContinuousClock.now < deadline else { throw BrokenSessionNotNoticed() }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    struct BrokenSessionNotNoticed: Error {}
+}

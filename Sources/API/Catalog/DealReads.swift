@@ -13,9 +13,17 @@ struct CachedDeal: Sendable, Equatable {
 
 /// Where rendered deals are cached (Redis in production). Failures are the cache's problem:
 /// the read path then goes to PostgreSQL.
+///
+/// A miss is filled under a lease: the loader first puts its token at the key (only if the
+/// key is empty), and its value replaces the token only if the token is still there. A writer
+/// deletes the key after its commit, which also drops any lease, so a load that read the
+/// deal before the commit can never store that old version after it.
 protocol DealCacheBackend: Sendable {
     func get(_ key: String, loop: EventLoop) async throws -> [UInt8]?
-    func set(_ key: String, _ value: [UInt8], ttlSeconds: Int, loop: EventLoop) async throws
+    /// Puts `token` at `key` unless the key holds something; true when it did.
+    func lease(_ key: String, token: [UInt8], ttlSeconds: Int, loop: EventLoop) async throws -> Bool
+    /// Replaces `token` at `key` with `value`; does nothing when the key holds anything else.
+    func fill(_ key: String, leasedWith token: [UInt8], _ value: [UInt8], ttlSeconds: Int, loop: EventLoop) async throws
     func delete(_ key: String, loop: EventLoop) async throws
 }
 
@@ -61,17 +69,19 @@ final class DealReads: Sendable {
             count(.nearHits, loop)
             return nearby
         }
+        // What is read from here on may predate a change whose removal lands meanwhile.
+        let nearGeneration = near.generation(loop: loop)
         if let cache {
             do {
                 if let bytes = try await cache.get(Self.key(id), loop: loop) {
                     if bytes == Self.missingMarker {
                         count(.negativeHits, loop)
-                        near.store(nil, for: id, ttl: .seconds(settings.missingTTLSeconds), loop: loop)
+                        near.store(nil, for: id, ttl: .seconds(settings.missingTTLSeconds), ifNothingRemovedSince: nearGeneration, loop: loop)
                         return nil
                     }
                     if let deal = Self.decode(bytes) {
                         count(.hits, loop)
-                        near.store(deal, for: id, loop: loop)
+                        near.store(deal, for: id, ifNothingRemovedSince: nearGeneration, loop: loop)
                         return deal
                     }
                 }
@@ -82,31 +92,52 @@ final class DealReads: Sendable {
         }
         return try await flights.run(id) {
             count(.loads, loop)
+            let lease = await takeLease(id, loop: loop)
             let deal = try await catalog.run(on: loop) { try await $0.deal(id: id, on: $1) }.map { deal in
                 CachedDeal(version: deal.version, status: deal.status, json: context.renderBytes { $0.json { DealRendering.write(deal, into: &$0) } })
             }
-            if let cache {
+            if let cache, let lease {
                 do {
-                    if let deal {
-                        try await cache.set(Self.key(id), Self.encode(deal), ttlSeconds: settings.ttlSeconds, loop: loop)
-                    } else {
-                        try await cache.set(Self.key(id), Self.missingMarker, ttlSeconds: settings.missingTTLSeconds, loop: loop)
-                    }
+                    let (value, ttl) = deal.map { (Self.encode($0), settings.ttlSeconds) } ?? (Self.missingMarker, settings.missingTTLSeconds)
+                    try await cache.fill(Self.key(id), leasedWith: lease, value, ttlSeconds: ttl, loop: loop)
                 } catch {
                     count(.cacheErrors, loop)
                 }
             }
-            near.store(deal, for: id, ttl: deal == nil ? .seconds(settings.missingTTLSeconds) : nil, loop: loop)
+            near.store(deal, for: id, ttl: deal == nil ? .seconds(settings.missingTTLSeconds) : nil, ifNothingRemovedSince: nearGeneration, loop: loop)
             return deal
         }
     }
 
-    /// Drops the cached entry after a change (best effort: if Redis is unreachable the entry
-    /// lives until its TTL, which bounds how stale a read can be).
+    /// A lease on the cache entry of `id` for this load, or nil when another loader holds
+    /// one or the cache cannot be reached (the load then goes on, uncached).
+    private func takeLease(_ id: Int64, loop: EventLoop) async -> [UInt8]? {
+        guard let cache else { return nil }
+        let token = Array("lease:\(UInt64.random(in: 1...UInt64.max))".utf8)
+        do {
+            return try await cache.lease(Self.key(id), token: token, ttlSeconds: Self.leaseSeconds, loop: loop) ? token : nil
+        } catch {
+            count(.cacheErrors, loop)
+            return nil
+        }
+    }
+
+    /// Longer than any load may take (the statement timeout); an expired lease only costs a fill.
+    static let leaseSeconds = 10
+
+    /// Drops the cached entry after a change has committed, so that a read which begins after
+    /// the change sees it (best effort for Redis: if it is unreachable the entry lives until
+    /// its TTL, which bounds how stale a read can be).
+    ///
+    /// Order matters: Redis first (its delete also voids the lease of a load under way), then
+    /// this process's near entries (refusing stores of loads that began before), then the load
+    /// in flight, which may have read before the change and must not answer later callers.
     func forget(id: Int64, loop: EventLoop) async {
+        if let cache {
+            do { try await cache.delete(Self.key(id), loop: loop) } catch { count(.cacheErrors, loop) }
+        }
         near.remove(id, loop: loop)
-        guard let cache else { return }
-        do { try await cache.delete(Self.key(id), loop: loop) } catch { count(.cacheErrors, loop) }
+        flights.forget(id)
     }
 
     private func count(_ figure: Figure, _ loop: EventLoop) {

@@ -13,6 +13,8 @@ final class NearCache: @unchecked Sendable {
     /// One per loop, so loops never touch the same storage.
     private final class Table {
         var entries: [Int64: Entry] = [:]
+        /// Counts removals on this loop: a load that began before one may hold what it removed.
+        var removals: UInt64 = 0
     }
 
     let ttl: Duration
@@ -40,10 +42,21 @@ final class NearCache: @unchecked Sendable {
         return .some(entry.deal)
     }
 
-    func store(_ deal: CachedDeal?, for id: Int64, ttl entryTTL: Duration? = nil, loop: EventLoop) {
+    /// Where `loop`'s removals stand now; give it to `store` for a value loaded after this.
+    func generation(loop: EventLoop) -> UInt64 {
+        tables[loop.index].removals
+    }
+
+    /// Stores a loaded deal, unless an entry was removed on `loop` since `generation` (the
+    /// load may have read the deal before the change that removed it). Removals are rare
+    /// (admin changes), so refusing every store across one costs almost nothing.
+    func store(
+        _ deal: CachedDeal?, for id: Int64, ttl entryTTL: Duration? = nil, ifNothingRemovedSince generation: UInt64? = nil, loop: EventLoop
+    ) {
         guard isEnabled else { return }
-        // Full: start over rather than track recency; hot deals come back on the next read.
         let table = tables[loop.index]
+        if let generation, table.removals != generation { return }
+        // Full: start over rather than track recency; hot deals come back on the next read.
         if table.entries.count >= capacity { table.entries.removeAll(keepingCapacity: true) }
         table.entries[id] = Entry(deal: deal, expires: loop.now.advanced(by: min(ttl, entryTTL ?? ttl)))
     }
@@ -52,8 +65,12 @@ final class NearCache: @unchecked Sendable {
     func remove(_ id: Int64, loop: EventLoop) {
         guard isEnabled else { return }
         tables[loop.index].entries[id] = nil
+        tables[loop.index].removals &+= 1
         for other in loops where other !== loop {
-            other.execute { self.tables[other.index].entries[id] = nil }
+            other.execute {
+                self.tables[other.index].entries[id] = nil
+                self.tables[other.index].removals &+= 1
+            }
         }
     }
 }

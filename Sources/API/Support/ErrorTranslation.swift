@@ -40,26 +40,27 @@ enum ErrorTranslation {
                 return HTTPError(.serviceUnavailable, type: ProblemType.databaseUnavailable, detail: "the service is shutting down", headers: retryAfter(1))
             }
         case let error as PostgresError:
-            switch error.kind {
-            case .connection:
+            if error.isUnavailable {
+                // Refused, broken, or the server shutting down / restarting / starting up.
                 return HTTPError(
                     .serviceUnavailable, type: ProblemType.databaseUnavailable,
-                    detail: "the database cannot be reached; retry shortly", headers: retryAfter(1)
+                    detail: "the database cannot be reached or is restarting; retry shortly", headers: retryAfter(1)
                 )
-            case .server(let state) where state == "57014":
-                // Statement timeout, or our cancel at the request deadline.
-                return HTTPError(.serviceUnavailable, type: ProblemType.timeout, detail: "the database took too long", headers: retryAfter(1))
-            case .server(let state) where state.hasPrefix("08") || state.hasPrefix("57P"):
-                // Connection exceptions and operator intervention (server shutting down, restarted).
-                return HTTPError(
-                    .serviceUnavailable, type: ProblemType.databaseUnavailable,
-                    detail: "the database is restarting; retry shortly", headers: retryAfter(1)
-                )
-            default:
-                return error
             }
+            if error.isTimeout {
+                // Statement timeout, lock timeout, or our cancel at the request deadline.
+                return HTTPError(.serviceUnavailable, type: ProblemType.timeout, detail: "the database took too long", headers: retryAfter(1))
+            }
+            if error.isRetryableConflict {
+                // A deadlock or serialization failure that outlasted the business module's retries.
+                return HTTPError(
+                    .serviceUnavailable, type: ProblemType.databaseBusy, detail: "the database is busy with conflicting changes; retry shortly",
+                    headers: retryAfter(1)
+                )
+            }
+            return error
         case is CancellationError:
-            return HTTPError(.serviceUnavailable, type: ProblemType.timeout, detail: "the request ran past its deadline")
+            return HTTPError(.serviceUnavailable, type: ProblemType.timeout, detail: "the request ran past its deadline", headers: retryAfter(1))
         default:
             return error
         }

@@ -78,7 +78,10 @@ final class APITestServer: Sendable {
             allowedExpiryLagSeconds: 2, webhookSecrets: [webhookSecret], webhookToleranceSeconds: 300, loops: group.loops
         )
         var routes = RouterBuilder()
-        routes.add(ErrorMiddleware(logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })))
+        // A 500's cause goes to the test output: the answer itself says nothing about it.
+        var errorLogger = Logger(label: "api-test", factory: { StreamLogHandler.standardError(label: $0) })
+        errorLogger.logLevel = .error
+        routes.add(ErrorMiddleware(logger: errorLogger))
         api.add(to: &routes)
         extraRoutes(&routes, pools)
         let server = HTTPServer(

@@ -31,9 +31,27 @@ struct PrivateServices: Sendable {
         try? FileManager.default.removeItem(atPath: state)
     }
 
-    /// `pg_ctl restart -m fast`: every connection is cut, the server is back when this returns.
-    func restartPostgres() async throws {
-        try await shell("runuser -u postgres -- \"$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_ctl\" -D '\(state)/pg/data' -w -m fast restart >/dev/null")
+    /// How `pg_ctl` stops the server: `fast` ends every session with 57P01 and checkpoints;
+    /// `immediate` kills every process (as a crash would) and the restart runs crash recovery.
+    enum ShutdownMode: String, Sendable {
+        case fast, immediate
+    }
+
+    /// `pg_ctl restart -m MODE`: every connection is cut, the server is back when this returns.
+    func restartPostgres(mode: ShutdownMode = .fast) async throws {
+        try await shell("runuser -u postgres -- \"$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_ctl\" -D '\(state)/pg/data' -w -m \(mode.rawValue) restart >/dev/null")
+    }
+
+    /// Ends every session of the test database but the one asking (`pg_terminate_backend`).
+    func terminateEveryBackend() async throws {
+        try await shell(
+            "psql -X -q -At '\(databaseURL)' -c \"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()\" >/dev/null"
+        )
+    }
+
+    /// `kill -9` of redis-server: its clients see the socket reset, nothing is saved.
+    func killRedis() async throws {
+        try await shell("pid=$(cat '\(state)/redis/redis.pid'); kill -9 \"$pid\"; while kill -0 \"$pid\" 2>/dev/null; do sleep 0.02; done")
     }
 
     func stopRedis() async throws {

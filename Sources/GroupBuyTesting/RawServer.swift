@@ -8,13 +8,13 @@ import Glibc
 /// A blocking TCP server on 127.0.0.1 that runs a script per accepted connection on a
 /// thread of its own: for answers our HTTPServer would never give (stalls, resets, cut-off
 /// bodies, hand-written framing). Counts the connections it accepted.
-final class RawServer: Sendable {
-    let port: Int
+package final class RawServer: Sendable {
+    package let port: Int
     private let fd: Int32
-    private let acceptedCount = Counter()
+    private let acceptedCount = AcceptCounter()
 
     /// `script` gets the connection and its 0-based index in accept order.
-    init(_ script: @escaping @Sendable (RawPeer, Int) throws -> Void) throws {
+    package init(_ script: @escaping @Sendable (RawPeer, Int) throws -> Void) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         self.fd = fd
         var one: Int32 = 1
@@ -52,20 +52,20 @@ final class RawServer: Sendable {
     }
 
     /// Connections accepted so far.
-    var accepted: Int { acceptedCount.value.load(ordering: .relaxed) }
+    package var accepted: Int { acceptedCount.value.load(ordering: .relaxed) }
 
-    func stop() {
+    package func stop() {
         shutdown(fd, Int32(SHUT_RDWR))
         close(fd)
     }
 }
 
 /// One accepted connection, blocking, with a receive timeout so a script never hangs a test.
-final class RawPeer: @unchecked Sendable {
+package final class RawPeer: @unchecked Sendable {
     private var fd: Int32
     private var buffer: [UInt8] = []
 
-    init(fd: Int32) {
+    package init(fd: Int32) {
         self.fd = fd
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -73,7 +73,7 @@ final class RawPeer: @unchecked Sendable {
 
     /// Reads one request (head and Content-Length body); returns its head text, nil on EOF.
     @discardableResult
-    func readRequest() throws -> String? {
+    package func readRequest() throws -> String? {
         while true {
             if let end = find(Array("\r\n\r\n".utf8)) {
                 let head = String(decoding: buffer[..<end], as: UTF8.self)
@@ -91,7 +91,7 @@ final class RawPeer: @unchecked Sendable {
         }
     }
 
-    func write(_ text: String) {
+    package func write(_ text: String) {
         let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
@@ -102,18 +102,18 @@ final class RawPeer: @unchecked Sendable {
     }
 
     /// Blocks until the client closes (or 10 s pass): a server that never answers.
-    func waitForClose() {
+    package func waitForClose() {
         while (try? receive()) ?? 0 > 0 {}
     }
 
     /// Closes with a TCP reset instead of a FIN.
-    func reset() {
+    package func reset() {
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
         close()
     }
 
-    func close() {
+    package func close() {
         guard fd >= 0 else { return }
         Glibc.close(fd)
         fd = -1
@@ -136,11 +136,11 @@ final class RawPeer: @unchecked Sendable {
     }
 }
 
-struct RawServerError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+package struct RawServerError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }
 
-final class Counter: Sendable {
+private final class AcceptCounter: Sendable {
     let value = Atomic<Int>(0)
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian 12 machine: installs what is missing, starts a
 # private PostgreSQL and Redis (scripts/services.sh), builds, runs every test, runs
-# every load-test scenario as a short smoke run (loadtest/smoke.sh), the parser fuzzer for a
-# bounded time, and stops the services again.
+# every load-test scenario as a short smoke run (loadtest/smoke.sh), PostgreSQL restarts under
+# load (loadtest/chaos/postgres-restarts.sh), the parser fuzzer for a bounded time, and stops
+# the services again.
 #
 #   scripts/test.sh                 everything (fuzzing: GROUPBUY_FUZZ_SECONDS, default 60)
 #   scripts/test.sh --filter NAME   only tests matching NAME (passed to `swift test`), no fuzzing
@@ -47,6 +48,9 @@ swift test --skip-build --filter "${heavy}"
 
 log "running every load-test scenario as a short smoke (gbload, with its invariant checks)"
 loadtest/smoke.sh
+
+log "restarting PostgreSQL under load (loadtest/chaos/postgres-restarts.sh): no 500, every invariant held"
+loadtest/chaos/postgres-restarts.sh
 
 scripts/fuzz.sh "${GROUPBUY_FUZZ_SECONDS:-60}"
 

@@ -25,6 +25,10 @@ public struct RunResult: Sendable {
     public var timeline: [TimelinePoint]
     /// Filled after the load: settling, the invariant checks and the scenario's own checks.
     public var checks: [CheckOutcome]
+    /// The run's id (user ids, deal descriptions, `gbload cleanup --run`); nil for `gbload url`.
+    public var runID: String?
+    /// A `--smoke` run: scaled down, for its checks; its figures are no benchmark.
+    public var smoke = false
 
     public init(
         scenario: String, mode: String, targetRate: Double?, virtualUsers: Int?, startedAt: Double, measuredSeconds: Double, warmupSeconds: Double,

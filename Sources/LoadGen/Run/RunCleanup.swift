@@ -54,7 +54,7 @@ public final class RunCleanup: Sendable {
     public func perform() async -> CheckOutcome {
         let task = state.withLock { state in
             if let task = state.task { return task }
-            let (sandbox, deals) = (state.sandbox, state.deals)
+            let (sandbox, deals) = (state.sandbox, state.deals.sorted())
             let task = Task { await self.putBack(sandbox: sandbox, deals: deals) }
             state.task = task
             return task

@@ -75,7 +75,10 @@ public struct ScenarioRun: Sendable {
         if scenario.usesProvider {
             checks.append(await InvariantChecker.reconcile(context: context, clients: clients, since: started))
         }
-        checks += await ScenarioChecks.evaluate(result: result, scenario: scenario, context: context, databaseURL: databaseURL, loop: loop)
+        let dealIDs = context.dealIDs.values.flatMap { $0 }
+        let figures = await ScenarioChecks.figures(dealIDs: dealIDs, databaseURL: databaseURL, loop: loop)
+        checks += ScenarioChecks.evaluate(result: result, scenario: scenario, context: context, figures: figures)
+        result.business = try? figures.get().business
         // Only now: settling and the checks ran with the scenario's knobs and open deals.
         checks.append(await cleanup.perform())
         result.checks = checks

@@ -24,23 +24,54 @@ public enum ScenarioChecks {
         public var deals: [Int64: DealFigures]
         public var groupsSucceeded: Int
         public var groupsFailed: Int
+        /// Orders and groups for the report (`business`).
+        public var orders: Int
+        public var orderSpanSeconds: Double?
+        public var groupsStarted: Int
 
-        public init(deals: [Int64: DealFigures], groupsSucceeded: Int, groupsFailed: Int) {
+        public init(
+            deals: [Int64: DealFigures], groupsSucceeded: Int, groupsFailed: Int, orders: Int = 0, orderSpanSeconds: Double? = nil,
+            groupsStarted: Int = 0
+        ) {
             self.deals = deals
             self.groupsSucceeded = groupsSucceeded
             self.groupsFailed = groupsFailed
+            self.orders = orders
+            self.orderSpanSeconds = orderSpanSeconds
+            self.groupsStarted = groupsStarted
+        }
+
+        public var business: BusinessFigures {
+            BusinessFigures(
+                orders: orders, orderSpanSeconds: orderSpanSeconds, groupsStarted: groupsStarted, groupsSucceeded: groupsSucceeded,
+                groupsFailed: groupsFailed
+            )
         }
     }
 
     /// Reads the figures, then evaluates; an unreadable database is one failed outcome.
     public static func evaluate(result: RunResult, scenario: Scenario, context: RunContext, databaseURL: String, loop: EventLoop) async -> [CheckOutcome] {
-        let figures: Figures
+        let figures = await figures(dealIDs: context.dealIDs.values.flatMap { $0 }, databaseURL: databaseURL, loop: loop)
+        return evaluate(result: result, scenario: scenario, context: context, figures: figures)
+    }
+
+    /// `readFigures` as a result: an unreadable database is a failed check, not a thrown error.
+    public static func figures(dealIDs: [Int64], databaseURL: String, loop: EventLoop) async -> Result<Figures, any Error> {
         do {
-            figures = try await readFigures(dealIDs: context.dealIDs.values.flatMap { $0 }, databaseURL: databaseURL, loop: loop)
+            return .success(try await readFigures(dealIDs: dealIDs, databaseURL: databaseURL, loop: loop))
         } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The checks on figures read (or not) from the database.
+    public static func evaluate(result: RunResult, scenario: Scenario, context: RunContext, figures: Result<Figures, any Error>) -> [CheckOutcome] {
+        switch figures {
+        case .success(let figures):
+            return evaluate(result: result, scenario: scenario, context: context, figures: figures)
+        case .failure(let error):
             return [errorRate(result: result, scenario: scenario), CheckOutcome(name: "scenario checks", passed: false, detail: "could not read the database: \(error)")]
         }
-        return evaluate(result: result, scenario: scenario, context: context, figures: figures)
     }
 
     /// The checks on given figures: the error rate always, the others when the scenario asks.
@@ -117,12 +148,21 @@ public enum ScenarioChecks {
             let groups = try await ScenarioDatabase.rows(
                 connection,
                 """
-                SELECT count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'failed')
+                SELECT count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'failed'), count(*)
                 FROM groups WHERE deal_id = ANY($1::bigint[])
                 """,
                 [ids]
             )
-            return Figures(deals: deals, groupsSucceeded: Int(groups.first?[0] ?? "") ?? 0, groupsFailed: Int(groups.first?[1] ?? "") ?? 0)
+            let orders = try await ScenarioDatabase.rows(
+                connection,
+                "SELECT count(*), extract(epoch FROM max(created_at) - min(created_at)) FROM orders WHERE deal_id = ANY($1::bigint[])",
+                [ids]
+            )
+            return Figures(
+                deals: deals, groupsSucceeded: Int(groups.first?[0] ?? "") ?? 0, groupsFailed: Int(groups.first?[1] ?? "") ?? 0,
+                orders: Int(orders.first?[0] ?? "") ?? 0, orderSpanSeconds: (orders.first?[1]).flatMap { $0.flatMap(Double.init) },
+                groupsStarted: Int(groups.first?[2] ?? "") ?? 0
+            )
         }
     }
 }

@@ -32,7 +32,8 @@ extension Knobs {
             (CodingKeys.dropNext.rawValue, .int(dropNext)), (CodingKeys.dropProbability.rawValue, .double(dropProbability)),
             (CodingKeys.failNext.rawValue, .int(failNext)), (CodingKeys.failProbability.rawValue, .double(failProbability)),
             (CodingKeys.apiDelayMs.rawValue, .int(apiDelayMs)), (CodingKeys.webhookRetryBaseMs.rawValue, .int(webhookRetryBaseMs)),
-            (CodingKeys.webhookMaxAttempts.rawValue, .int(webhookMaxAttempts)), (CodingKeys.webhookTimeoutMs.rawValue, .int(webhookTimeoutMs)),
+            (CodingKeys.webhookMaxAttempts.rawValue, .int(webhookMaxAttempts)),
+            (CodingKeys.webhookTimeoutMs.rawValue, .int(webhookTimeoutMs)),
             (CodingKeys.refundSettleDelayMs.rawValue, .int(refundSettleDelayMs)),
         ]
     }

@@ -4,7 +4,6 @@ import HTTPClient
 import HTTPCodec
 import IOCore
 import PSPSandbox
-import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -17,13 +16,9 @@ import Glibc
 @Suite struct GBLoadCleanupProcessTests {
     /// psp-sandbox on an ephemeral port, its log lines kept.
     final class Sandbox: Sendable {
-        final class Lines: Sendable {
-            let lines = Mutex<[String]>([])
-        }
-
         let sandbox: PSPSandbox
         let port: Int
-        let logged = Lines()
+        let logged = CollectedLines()
         let clientGroup: EventLoopGroup
         let clients: HTTPClients
 
@@ -31,8 +26,7 @@ import Glibc
             var settings = SandboxSettings()
             settings.port = 0
             settings.apiKey = "sk_test_interrupt"
-            let logged = self.logged
-            settings.log = { line in logged.lines.withLock { $0.append(line) } }
+            settings.log = logged.sink
             sandbox = try PSPSandbox(settings: settings)
             port = try await sandbox.start()
             clientGroup = try EventLoopGroup(count: 1)
@@ -47,7 +41,7 @@ import Glibc
             return try #require(object?["changed"] as? [String: Any])
         }
 
-        var log: [String] { logged.lines.withLock { $0 } }
+        var log: [String] { logged.all }
 
         func stop() async throws {
             await clients.closeIdleConnections()

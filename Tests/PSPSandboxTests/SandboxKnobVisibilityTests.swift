@@ -3,7 +3,7 @@ import HTTPClient
 import HTTPCodec
 import IOCore
 @testable import PSPSandbox
-import Synchronization
+import GroupBuyTesting
 import Testing
 
 /// A sandbox left with changed knobs says so: `GET /_sandbox/config/changed` and one log line
@@ -11,29 +11,24 @@ import Testing
 @Suite struct SandboxKnobVisibilityTests {
     /// An in-process sandbox whose log lines the test reads.
     final class LoggedSandbox: Sendable {
-        final class Lines: Sendable {
-            let lines = Mutex<[String]>([])
-        }
-
         let sandbox: PSPSandbox
         let port: Int
         let clientGroup: EventLoopGroup
         let clients: HTTPClients
-        private let logged = Lines()
+        private let logged = CollectedLines()
 
         init(knobs: Knobs = Knobs()) async throws {
             var settings = SandboxSettings()
             settings.port = 0
             settings.knobs = knobs
-            let logged = self.logged
-            settings.log = { line in logged.lines.withLock { $0.append(line) } }
+            settings.log = logged.sink
             sandbox = try PSPSandbox(settings: settings)
             port = try await sandbox.start()
             clientGroup = try EventLoopGroup(count: 1)
             clients = HTTPClients(loops: clientGroup.loops)
         }
 
-        var log: [String] { logged.lines.withLock { $0 } }
+        var log: [String] { logged.all }
 
         func call(_ method: HTTPMethod, _ target: String, json: String? = nil) async throws -> (status: Int, object: [String: Any]) {
             let headers: [(name: String, value: String)] = json == nil ? [] : [("Content-Type", "application/json")]

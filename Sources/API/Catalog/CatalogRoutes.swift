@@ -51,7 +51,8 @@ struct CatalogRoutes: Sendable {
             if text == "true" && isAdmin || text == "false" {
                 testData = text == "true"
             } else {
-                problems.append(FieldProblem("testData", isAdmin ? "must be true or false" : "must be false (test data is listed to admins only)"))
+                let rule = isAdmin ? "must be true or false" : "must be false (test data is listed to admins only)"
+                problems.append(FieldProblem("testData", rule))
             }
         }
         let paging = PageQuery(query, sizes: Self.pageSizes, defaultSize: Self.defaultPageSize, problems: &problems)
@@ -59,7 +60,8 @@ struct CatalogRoutes: Sendable {
 
         let page = try await catalog.run(on: context.loop) {
             try await $0.deals(
-                status: status, activeNow: activeNow, includeDrafts: isAdmin, testData: testData, after: paging.cursor, limit: paging.limit, on: $1
+                status: status, activeNow: activeNow, includeDrafts: isAdmin, testData: testData, after: paging.cursor,
+                limit: paging.limit, on: $1
             )
         }
         return .page(page.deals, next: page.nextCursor, context: context) { DealRendering.write($0, into: &$1) }

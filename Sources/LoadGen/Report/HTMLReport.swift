@@ -22,9 +22,9 @@ public enum HTMLReport {
         html += "<h2>Summary</h2>\n" + summaryTable(rows)
         html += "<p>Iterations: \(Units.count(r.iterationsStarted)) started.</p>\n"
         let iterations = r.iterationLines
-        if !iterations.isEmpty { html += "<ul>\n" + iterations.map { "<li>\(HTML.escape($0))</li>\n" }.joined() + "</ul>\n" }
-        let business = r.businessLines
-        if !business.isEmpty { html += "<ul>\n" + business.map { "<li>\(HTML.escape($0))</li>\n" }.joined() + "</ul>\n" }
+        for list in [iterations, r.businessLines] where !list.isEmpty {
+            html += "<ul>\n" + list.map { "<li>\(HTML.escape($0))</li>\n" }.joined() + "</ul>\n"
+        }
 
         html += "<h2>Throughput</h2>\n" + throughputChart(r.timeline).render()
         if let note = partialSecondNote(r.timeline) { html += "<p class=\"note\">\(HTML.escape(note))</p>\n" }
@@ -109,9 +109,11 @@ public enum HTMLReport {
         guard let last = timeline.last, last.covered < 1 else { return nil }
         let part = Units.fixed(last.covered, decimals: 2)
         if last.covered >= shortestScaledSecond {
-            return "The last second (\(last.second)s) covers \(part)s of the measured part: its requests/s and errors/s are scaled up to a full second."
+            return "The last second (\(last.second)s) covers \(part)s of the measured part: "
+                + "its requests/s and errors/s are scaled up to a full second."
         }
-        return "The last second (\(last.second)s) covers only \(part)s of the measured part: too short to scale, it is left out of this chart."
+        return "The last second (\(last.second)s) covers only \(part)s of the measured part: "
+            + "too short to scale, it is left out of this chart."
     }
 
     static func throughputChart(_ timeline: [TimelinePoint]) -> SVGChart {

@@ -123,7 +123,8 @@ public enum JSONReport {
         .object([
             ("orders", .int(b.orders)), ("orders_per_second", .double(b.ordersPerSecond(measuredSeconds: measuredSeconds))),
             ("orders_per_second_first_to_last", b.ordersPerSecondWhilePlaced.map(JSONValue.double) ?? .null),
-            ("groups_started", .int(b.groupsStarted)), ("groups_succeeded", .int(b.groupsSucceeded)), ("groups_failed", .int(b.groupsFailed)),
+            ("groups_started", .int(b.groupsStarted)), ("groups_succeeded", .int(b.groupsSucceeded)),
+            ("groups_failed", .int(b.groupsFailed)),
             ("groups_succeeded_per_second", .double(b.groupsSucceededPerSecond(measuredSeconds: measuredSeconds))),
         ])
     }

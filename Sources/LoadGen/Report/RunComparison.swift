@@ -76,9 +76,10 @@ public struct RunComparison: Sendable {
             warnings.append("the runs are of two scenarios (old \(old.scenario), new \(new.scenario)): their figures do not compare")
         }
         // Version 1 reports do not say; they are taken as full runs.
+        let apart = "their figures do not compare"
         switch (old.smoke ?? false, new.smoke ?? false) {
-        case (true, false): warnings.append("the old run is a smoke run (scaled down) and the new one a full run: their figures do not compare")
-        case (false, true): warnings.append("the new run is a smoke run (scaled down) and the old one a full run: their figures do not compare")
+        case (true, false): warnings.append("the old run is a smoke run (scaled down) and the new one a full run: \(apart)")
+        case (false, true): warnings.append("the new run is a smoke run (scaled down) and the old one a full run: \(apart)")
         case (true, true): warnings.append("both runs are smoke runs (scaled down): their figures are no benchmark")
         case (false, false): break
         }

@@ -48,11 +48,13 @@ extension RunResult {
         if business.orders > 0 {
             orders += ", \(Units.fixed(business.ordersPerSecond(measuredSeconds: measuredSeconds), decimals: 1))/s over the measured part"
             if let placing = business.ordersPerSecondWhilePlaced, let span = business.orderSpanSeconds {
-                orders += ", \(Units.fixed(placing, decimals: 1))/s from the first to the last (\(Units.fixed(span, decimals: 1))s)"
+                let spanText = Units.fixed(span, decimals: span < 10 ? 2 : 1)
+                orders += ", \(Units.fixed(placing, decimals: 1))/s from the first to the last (\(spanText)s)"
             }
         }
         var groups = "groups: \(Units.count(business.groupsStarted)) started, \(Units.count(business.groupsSucceeded)) succeeded"
-        groups += " (\(Units.fixed(business.groupsSucceededPerSecond(measuredSeconds: measuredSeconds), decimals: 1))/s over the measured part)"
+        let succeededRate = business.groupsSucceededPerSecond(measuredSeconds: measuredSeconds)
+        groups += " (\(Units.fixed(succeededRate, decimals: 1))/s over the measured part)"
         groups += ", \(Units.count(business.groupsFailed)) failed"
         let open = business.groupsStarted - business.groupsSucceeded - business.groupsFailed
         if open > 0 { groups += ", \(Units.count(open)) still open" }

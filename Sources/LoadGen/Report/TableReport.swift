@@ -3,7 +3,8 @@ public enum TableReport {
     /// Header, one row per step plus "all", the status/problem/transport breakdowns, iterations,
     /// the business figures and checks.
     public static func render(_ r: RunResult) -> String {
-        var out = "scenario \(r.scenario)\(r.smoke ? " (SMOKE)" : ""): \(r.loadDescription), measured \(Units.fixed(r.measuredSeconds, decimals: 1))s"
+        var out = "scenario \(r.scenario)\(r.smoke ? " (SMOKE)" : ""): \(r.loadDescription)"
+        out += ", measured \(Units.fixed(r.measuredSeconds, decimals: 1))s"
         out += " after \(Units.fixed(r.warmupSeconds, decimals: 1))s warm-up\n"
         if r.smoke { out += RunResult.smokeNote + "\n" }
         if let runID = r.runID { out += "run \(runID)\n" }

@@ -76,12 +76,13 @@ public final class RunCleanup: Sendable {
         if let (endpoint, restore) = sandbox {
             let client = AdminClient(clients: clients, endpoint: endpoint, bearer: nil, timeout: callTimeout)
             do {
-                _ = try await client.send(.post, "/_sandbox/config", body: restore.body, accept: [200, 204], call: "POST /_sandbox/config")
+                _ = try await client.send(
+                    .post, "/_sandbox/config", body: restore.body, accept: [200, 204], call: "POST /_sandbox/config"
+                )
                 done.append("sandbox knobs put back (\(restore.summary))")
             } catch {
-                left.append(
-                    "the sandbox's knobs are NOT put back (\(error)): curl -s -d '\(restore.body)' http://\(endpoint.host)/_sandbox/config"
-                )
+                let command = "curl -s -d '\(restore.body)' http://\(endpoint.host)/_sandbox/config"
+                left.append("the sandbox's knobs are NOT put back (\(error)): \(command)")
             }
         }
         if !deals.isEmpty {
@@ -96,9 +97,8 @@ public final class RunCleanup: Sendable {
                     done.append("closed the run's \(count)")
                 } else {
                     let ids = failures.prefix(5).map { String($0.id) }.joined(separator: ", ") + (failures.count > 5 ? ", …" : "")
-                    left.append(
-                        "\(failures.count) of \(count) not closed (ids \(ids): \(failures[0].error)); gbload cleanup --run \(runID) closes them"
-                    )
+                    let first = failures[0].error
+                    left.append("\(failures.count) of \(count) not closed (ids \(ids): \(first)); gbload cleanup --run \(runID) closes them")
                 }
             }
         }

@@ -57,7 +57,8 @@ public struct ScenarioRun: Sendable {
         do throws(ScenarioSetupError) {
             context = try await setup.run(scenario)
             do {
-                result = try await LoadRunner(scenario: scenario, context: context, loopCount: loopCount, cpus: cpus).run(progress: progress ?? { _ in })
+                let runner = LoadRunner(scenario: scenario, context: context, loopCount: loopCount, cpus: cpus)
+                result = try await runner.run(progress: progress ?? { _ in })
             } catch {
                 throw ScenarioSetupError(call: "starting the load", status: nil, detail: "\(error)")
             }

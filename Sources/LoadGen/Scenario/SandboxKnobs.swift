@@ -50,7 +50,8 @@ extension SandboxKnobs {
             previous[name] = value
         }
         let names = knobs.map(\.name).filter { previous[$0] != nil }
-        let body = (try? JSONSerialization.data(withJSONObject: previous, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let data = try? JSONSerialization.data(withJSONObject: previous, options: [.sortedKeys])
+        let body = data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         let summary = names.map { "\($0)=\(previous[$0].map { "\($0)" } ?? "")" }.joined(separator: " ")
         return SandboxRestore(body: body, names: names, summary: summary)
     }

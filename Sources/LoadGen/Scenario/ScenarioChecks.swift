@@ -22,30 +22,23 @@ public enum ScenarioChecks {
     /// What the checks read from the database about the run's deals.
     public struct Figures: Sendable, Equatable {
         public var deals: [Int64: DealFigures]
-        public var groupsSucceeded: Int
-        public var groupsFailed: Int
-        /// Orders and groups for the report (`business`).
-        public var orders: Int
-        public var orderSpanSeconds: Double?
-        public var groupsStarted: Int
+        /// Orders and groups of the run's deals (also the report's `business`).
+        public var business: BusinessFigures
+        public var groupsSucceeded: Int { business.groupsSucceeded }
+        public var groupsFailed: Int { business.groupsFailed }
 
-        public init(
-            deals: [Int64: DealFigures], groupsSucceeded: Int, groupsFailed: Int, orders: Int = 0, orderSpanSeconds: Double? = nil,
-            groupsStarted: Int = 0
-        ) {
+        public init(deals: [Int64: DealFigures], business: BusinessFigures) {
             self.deals = deals
-            self.groupsSucceeded = groupsSucceeded
-            self.groupsFailed = groupsFailed
-            self.orders = orders
-            self.orderSpanSeconds = orderSpanSeconds
-            self.groupsStarted = groupsStarted
+            self.business = business
         }
 
-        public var business: BusinessFigures {
-            BusinessFigures(
-                orders: orders, orderSpanSeconds: orderSpanSeconds, groupsStarted: groupsStarted, groupsSucceeded: groupsSucceeded,
+        /// Figures without orders, for checks that look at groups only.
+        public init(deals: [Int64: DealFigures], groupsSucceeded: Int, groupsFailed: Int) {
+            let business = BusinessFigures(
+                orders: 0, orderSpanSeconds: nil, groupsStarted: groupsSucceeded + groupsFailed, groupsSucceeded: groupsSucceeded,
                 groupsFailed: groupsFailed
             )
+            self.init(deals: deals, business: business)
         }
     }
 
@@ -65,7 +58,9 @@ public enum ScenarioChecks {
     }
 
     /// The checks on figures read (or not) from the database.
-    public static func evaluate(result: RunResult, scenario: Scenario, context: RunContext, figures: Result<Figures, any Error>) -> [CheckOutcome] {
+    public static func evaluate(
+        result: RunResult, scenario: Scenario, context: RunContext, figures: Result<Figures, any Error>
+    ) -> [CheckOutcome] {
         switch figures {
         case .success(let figures):
             return evaluate(result: result, scenario: scenario, context: context, figures: figures)
@@ -158,11 +153,12 @@ public enum ScenarioChecks {
                 "SELECT count(*), extract(epoch FROM max(created_at) - min(created_at)) FROM orders WHERE deal_id = ANY($1::bigint[])",
                 [ids]
             )
-            return Figures(
-                deals: deals, groupsSucceeded: Int(groups.first?[0] ?? "") ?? 0, groupsFailed: Int(groups.first?[1] ?? "") ?? 0,
-                orders: Int(orders.first?[0] ?? "") ?? 0, orderSpanSeconds: (orders.first?[1]).flatMap { $0.flatMap(Double.init) },
-                groupsStarted: Int(groups.first?[2] ?? "") ?? 0
+            func number(_ rows: [[String?]], _ column: Int) -> Int { Int(rows.first?[column] ?? "") ?? 0 }
+            let business = BusinessFigures(
+                orders: number(orders, 0), orderSpanSeconds: (orders.first?[1]).flatMap { $0.flatMap(Double.init) },
+                groupsStarted: number(groups, 2), groupsSucceeded: number(groups, 0), groupsFailed: number(groups, 1)
             )
+            return Figures(deals: deals, business: business)
         }
     }
 }

@@ -126,7 +126,8 @@ public struct ScenarioSetup: Sendable {
         var jobs: [Job] = []
         for deal in scenario.deals {
             for copy in 0..<deal.copies {
-                jobs.append(Job(deal: deal.name, copy: copy, copies: deal.copies, body: dealBody(deal, scenario: scenario.name, copy: copy, now: now)))
+                let body = dealBody(deal, scenario: scenario.name, copy: copy, now: now)
+                jobs.append(Job(deal: deal.name, copy: copy, copies: deal.copies, body: body))
             }
         }
         let (runID, cleanup) = (runID, cleanup)
@@ -135,12 +136,13 @@ public struct ScenarioSetup: Sendable {
             results = try await BoundedConcurrency.map(jobs.count, limit: parallelism) { [jobs] index in
                 let job = jobs[index]
                 let call = "POST /v1/admin/deals (deal \(job.deal), copy \(job.copy + 1) of \(job.copies))"
+                let key = "gbload-\(runID)-deal-\(job.deal)-\(job.copy)"
                 let answer = try await admin.send(
-                    .post, "/v1/admin/deals", body: job.body, headers: [("Idempotency-Key", "gbload-\(runID)-deal-\(job.deal)-\(job.copy)")],
-                    accept: [201], call: call
+                    .post, "/v1/admin/deals", body: job.body, headers: [("Idempotency-Key", key)], accept: [201], call: call
                 )
                 guard let id = (answer.object["id"] as? NSNumber)?.int64Value else {
-                    throw ScenarioSetupError(call: call, status: answer.status, detail: "the answer has no deal `id`: \(answer.text.prefix(200))")
+                    let detail = "the answer has no deal `id`: \(answer.text.prefix(200))"
+                    throw ScenarioSetupError(call: call, status: answer.status, detail: detail)
                 }
                 // Known at once, so a setup that fails later still closes what it made.
                 cleanup?.dealCreated(id)

@@ -35,7 +35,8 @@ public struct TestDeals: Sendable {
 
     /// The run named by a description `description(scenario:runID:)` wrote.
     static func runID(inDescription text: String) -> String? {
-        guard text.hasPrefix("Made by gbload for a load test ("), text.hasSuffix(")."), let range = text.range(of: ", run ", options: .backwards)
+        guard text.hasPrefix("Made by gbload for a load test ("), text.hasSuffix(")."),
+            let range = text.range(of: ", run ", options: .backwards)
         else { return nil }
         return String(text[range.upperBound..<text.index(text.endIndex, offsetBy: -2)])
     }
@@ -54,14 +55,13 @@ public struct TestDeals: Sendable {
                 let target = "/v1/deals?testData=true&status=\(status)&limit=100" + (cursor.map { "&cursor=\($0)" } ?? "")
                 let answer = try await admin.send(.get, target, accept: [200])
                 guard let items = answer.object["items"] as? [[String: Any]] else {
-                    throw ScenarioSetupError(call: "GET \(target)", status: answer.status, detail: "no `items` list: \(answer.text.prefix(200))")
+                    let detail = "no `items` list: \(answer.text.prefix(200))"
+                    throw ScenarioSetupError(call: "GET \(target)", status: answer.status, detail: detail)
                 }
                 for item in items {
                     guard let id = (item["id"] as? NSNumber)?.int64Value else { continue }
-                    let listed = Listed(
-                        id: id, title: item["title"] as? String ?? "", runID: (item["description"] as? String).flatMap(Self.runID(inDescription:)),
-                        status: item["status"] as? String ?? status
-                    )
+                    let runID = (item["description"] as? String).flatMap(Self.runID(inDescription:))
+                    let listed = Listed(id: id, title: item["title"] as? String ?? "", runID: runID, status: item["status"] as? String ?? status)
                     if run == nil || listed.runID == run { found.append(listed) }
                 }
                 cursor = answer.object["nextCursor"] as? String

@@ -79,11 +79,27 @@ import Testing
         let gone = Endpoint(address: try SocketAddress(host: "127.0.0.1", port: 1), host: "127.0.0.1:1")
         let cleanup = RunCleanup(runID: "r2", service: gone, adminToken: "admin", keepDeals: false, callTimeout: .seconds(2))
         let restore = try SandboxKnobs.restore(changing: #"{"duplicate":3}"#, from: ["duplicate": 0, "seed": 1])
-        cleanup.sandboxChanged(gone, restore: restore)
+        #expect(cleanup.sandboxChanged(gone, restore: restore))
         let outcome = await cleanup.perform()
         #expect(!outcome.passed)
         #expect(outcome.detail.contains(#"NOT put back"#))
         #expect(outcome.detail.hasSuffix(#"curl -s -d '{"duplicate":0}' http://127.0.0.1:1/_sandbox/config"#), "\(outcome.detail)")
+    }
+
+    @Test func nothingChangesOnceTheCleanupHasBegun() async throws {
+        let group = try EventLoopGroup(count: 1)
+        defer { group.shutdown() }
+        try await AdminStandIn.with { standIn in
+            let scenario = try ScenarioParser.parse(Self.stormScenario, file: "storm.yaml", environment: [:])
+            let cleanup = RunCleanup(runID: "r4", service: standIn.endpoint, adminToken: "admin", keepDeals: false)
+            _ = await cleanup.perform()
+            let setup = ScenarioSetup(
+                service: standIn.endpoint, provider: standIn.endpoint, adminToken: "admin", clients: HTTPClients(loops: group.loops),
+                runID: "r4", cleanup: cleanup
+            )
+            await #expect(throws: ScenarioSetupError.self) { _ = try await setup.run(scenario) }
+            #expect(!standIn.calls.contains { $0.method == "POST" && $0.target == "/_sandbox/config" }, "an interrupted setup sets no knobs")
+        }
     }
 
     @Test func aSetupThatFailsHalfwayPutsBackTheKnobsItChanged() async throws {

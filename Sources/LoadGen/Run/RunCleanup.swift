@@ -34,13 +34,24 @@ public final class RunCleanup: Sendable {
         self.callTimeout = callTimeout
     }
 
-    /// The sandbox's knobs are about to change; `restore` puts them back.
-    func sandboxChanged(_ endpoint: Endpoint, restore: SandboxRestore) {
-        state.withLock { $0.sandbox = (endpoint, restore) }
+    /// The sandbox's knobs are about to change; `restore` puts them back. False once the
+    /// cleanup has begun (an interrupted setup): then nothing may change any more.
+    func sandboxChanged(_ endpoint: Endpoint, restore: SandboxRestore) -> Bool {
+        state.withLock { state in
+            guard state.task == nil else { return false }
+            state.sandbox = (endpoint, restore)
+            return true
+        }
     }
 
-    func dealCreated(_ id: Int64) {
-        state.withLock { $0.deals.append(id) }
+    /// A deal was made; false once the cleanup has begun (it then stays open, as test data,
+    /// for `gbload cleanup`).
+    func dealCreated(_ id: Int64) -> Bool {
+        state.withLock { state in
+            guard state.task == nil else { return false }
+            state.deals.append(id)
+            return true
+        }
     }
 
     /// The deals made so far.

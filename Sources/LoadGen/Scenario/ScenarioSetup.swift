@@ -51,7 +51,10 @@ public struct ScenarioSetup: Sendable {
             // The knobs as they are, to put back after the run, before changing them.
             let current = try await sandbox.send(.get, "/_sandbox/config", accept: [200], call: "GET /_sandbox/config")
             let restore = try SandboxKnobs.restore(changing: config, from: current.object)
-            if !restore.names.isEmpty { cleanup?.sandboxChanged(provider, restore: restore) }
+            if !restore.names.isEmpty, cleanup?.sandboxChanged(provider, restore: restore) == false {
+                let detail = "not sent: the run is being cleaned up (interrupted)"
+                throw ScenarioSetupError(call: "POST /_sandbox/config", status: nil, detail: detail)
+            }
             _ = try await sandbox.send(.post, "/_sandbox/config", body: config, accept: [200, 204], call: "POST /_sandbox/config \(config)")
         }
         let dealIDs = try await createDeals(scenario, admin: admin, now: now)
@@ -145,7 +148,10 @@ public struct ScenarioSetup: Sendable {
                     throw ScenarioSetupError(call: call, status: answer.status, detail: detail)
                 }
                 // Known at once, so a setup that fails later still closes what it made.
-                cleanup?.dealCreated(id)
+                if cleanup?.dealCreated(id) == false {
+                    let detail = "deal \(id) made while the run was being cleaned up (interrupted): gbload cleanup closes it"
+                    throw ScenarioSetupError(call: call, status: nil, detail: detail)
+                }
                 return id
             }
         } catch let error as ScenarioSetupError {

@@ -230,13 +230,16 @@ package.targets += [
     ),
     .executableTarget(
         name: "gbload",
-        dependencies: ["LoadGen", "IOCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        dependencies: [
+            "LoadGen", "IOCore", "HTTPClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ],
         swiftSettings: strict
     ),
     .testTarget(
         name: "LoadGenTests",
         dependencies: [
-            "LoadGen", "gbload", "HTTPServer", "HTTPCodec", "IOCore", "Postgres", "GroupBuyTesting",
+            "LoadGen", "gbload", "HTTPServer", "HTTPCodec", "HTTPClient", "IOCore", "Postgres", "GroupBuyTesting", "PSPSandbox",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
             .product(name: "Logging", package: "swift-log"),
         ],

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every scenario in loadtest/scenarios/ as a short smoke run: `gbload run --smoke` (a few
-# seconds at a low rate), then settling and every invariant check. Exits non-zero when any
-# scenario fails. CI runs it from scripts/test.sh after the tests.
+# seconds at a low rate), then settling and every invariant check; then what the run must not
+# leave behind: psp-sandbox knobs off their defaults, open test-data deals, deals in the public
+# list. Exits non-zero when any scenario fails. CI runs it from scripts/test.sh after the tests.
 #
 #   loadtest/smoke.sh [SCENARIO ...]     default: every loadtest/scenarios/*.yaml
 #
@@ -35,6 +36,18 @@ if [[ ${#scenarios[@]} -eq 0 ]]; then scenarios=(loadtest/scenarios/*.yaml); fi
 
 out=".local/smoke"
 mkdir -p "${out}"
+
+# left_behind NAME: what a finished run left changed (nothing, when it put everything back).
+left_behind() {
+    local changed open public
+    changed="$(curl -sf "${PSP_URL}/_sandbox/config/changed")" || changed="(psp-sandbox did not answer)"
+    [[ "${changed}" == *'"changed":{}'* ]] || echo "psp-sandbox knobs still changed: ${changed}"
+    open="$(psql -X -qAt "${GBLOAD_DATABASE_URL}" -c "SELECT count(*) FROM deals WHERE test_data AND status <> 'closed'")"
+    [[ "${open}" == 0 ]] || echo "${open} test-data deals still open"
+    public="$(curl -sf "${GBLOAD_URL}/v1/deals?limit=1")" || public="(groupbuyd did not answer)"
+    [[ "${public}" == *'"items":[]'* ]] || echo "the public deal list is not empty: ${public:0:200}"
+}
+
 trap stop_stack EXIT
 failed=()
 for scenario in "${scenarios[@]}"; do
@@ -43,7 +56,13 @@ for scenario in "${scenarios[@]}"; do
     STACK_LOG="${out}/${name}-groupbuyd.log" STACK_SANDBOX_LOG="${out}/${name}-psp-sandbox.log" start_stack "${bin}" groupbuy_smoke "${SMOKE_PORT:-18181}" "${SMOKE_SANDBOX_PORT:-18199}"
     log "smoke: ${name}"
     if "${bin}/gbload" run "${scenario}" --smoke --json "${out}/${name}.json" --html "${out}/${name}.html"; then
-        log "smoke: ${name} passed"
+        leftovers="$(left_behind)"
+        if [[ -z "${leftovers}" ]]; then
+            log "smoke: ${name} passed"
+        else
+            warn "smoke: ${name} FAILED: it left behind: ${leftovers}"
+            failed+=("${name}")
+        fi
     else
         warn "smoke: ${name} FAILED (report: ${out}/${name}.json, service log: ${out}/${name}-groupbuyd.log)"
         failed+=("${name}")

@@ -63,9 +63,8 @@ peers="$(loadtest/peers/bench-gbload.sh "${STANDARD_ROUNDS:-3}" | tee /dev/stder
 log "2/4 flash-sale"
 run_scenario flash-sale
 # Orders/s while there was stock: the orders over the time from the first to the last one
-# (the run goes on answering sold-out after that, and its end is found within a second).
-flash_orders="$(psql -X -qAt "${GBLOAD_DATABASE_URL}" -c \
-    "SELECT round(count(*) / greatest(extract(epoch FROM max(created_at) - min(created_at)), 0.001)) FROM orders")"
+# (the run goes on answering sold-out after that), as the report has it.
+flash_orders="$(json_figure "${reports}/flash-sale.json" 'r["business"]["orders_per_second_first_to_last"]')"
 flash_attempts="$(json_figure "${reports}/flash-sale.json" 'r["steps"][0]["throughput"]')"
 flash_p99="$(json_figure "${reports}/flash-sale.json" 'r["steps"][0]["latency"]["p99"] / 1000')"
 stop_stack
@@ -81,10 +80,9 @@ log "4/4 group-lifecycle"
 # Closed loop, 32 buyers' sessions back to back: completed groups/s is then what the service
 # sustains with the payments, not the scenario's arrival rate.
 run_scenario group-lifecycle --vus 32
-groups_ok="$(psql -X -qAt "${GBLOAD_DATABASE_URL}" -c "SELECT count(*) FROM groups WHERE status = 'succeeded'")"
-groups_failed="$(psql -X -qAt "${GBLOAD_DATABASE_URL}" -c "SELECT count(*) FROM groups WHERE status = 'failed'")"
-measured="$(json_figure "${reports}/group-lifecycle.json" 'r["measured_seconds"]')"
-groups_rate="$(python3 -c "print(round(${groups_ok} / ${measured}, 1))")"
+groups_ok="$(json_figure "${reports}/group-lifecycle.json" 'r["business"]["groups_succeeded"]')"
+groups_failed="$(json_figure "${reports}/group-lifecycle.json" 'r["business"]["groups_failed"]')"
+groups_rate="$(json_figure "${reports}/group-lifecycle.json" 'round(r["business"]["groups_succeeded_per_second"], 1)')"
 stop_stack
 
 # Backticks below are Markdown, not command substitution.

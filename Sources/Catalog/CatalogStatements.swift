@@ -8,7 +8,7 @@ public enum CatalogStatements {
         id, title, description, image_url, currency, list_price, group_price, group_size,
         group_time_limit_seconds, extract(epoch FROM starts_at)::bigint AS starts_at,
         extract(epoch FROM ends_at)::bigint AS ends_at, per_user_limit, status, version, stock_slots,
-        extract(epoch FROM created_at)::bigint AS created_at, extract(epoch FROM updated_at)::bigint AS updated_at
+        extract(epoch FROM created_at)::bigint AS created_at, extract(epoch FROM updated_at)::bigint AS updated_at, test_data
         """
 
     /// The read path's statement (loadtest/catalog/select.sql runs the same one in pgbench).
@@ -21,7 +21,7 @@ public enum CatalogStatements {
     )
 
     /// A page of deals after a cursor: $1 status or NULL, $2 active now only, $3 include
-    /// drafts, $4 after id, $5 limit.
+    /// drafts, $4 after id, $5 limit, $6 test data only (true), none of it (false) or both (NULL).
     static let listDeals = PreparedStatement(
         "catalog_list_deals",
         """
@@ -30,21 +30,23 @@ public enum CatalogStatements {
           AND (NOT $2::bool OR (status = 'active' AND starts_at <= now() AND ends_at > now()))
           AND ($3::bool OR status <> 'draft')
           AND id > $4::bigint
+          AND ($6::bool IS NULL OR test_data = $6::bool)
         ORDER BY id
         LIMIT $5::int
         """
     )
 
     /// Creates the deal, its stock slots (the initial stock spread evenly) and the audit row in
-    /// one statement: $1…$12 the fields, $13 slot count, $14 initial stock, $15 actor, $16 request id.
+    /// one statement: $1…$12 the fields, $13 slot count, $14 initial stock, $15 actor, $16 request id,
+    /// $17 test data.
     static let createDeal = PreparedStatement(
         "catalog_create_deal",
         """
         WITH deal AS (
             INSERT INTO deals (title, description, image_url, currency, list_price, group_price, group_size,
-                               group_time_limit_seconds, starts_at, ends_at, per_user_limit, status, stock_slots, stock_total)
+                               group_time_limit_seconds, starts_at, ends_at, per_user_limit, status, stock_slots, stock_total, test_data)
             VALUES ($1::text, $2::text, $3::text, $4::text, $5::bigint, $6::bigint, $7::int, $8::int,
-                    to_timestamp($9::bigint), to_timestamp($10::bigint), $11::int, $12::text, $13::int, $14::int)
+                    to_timestamp($9::bigint), to_timestamp($10::bigint), $11::int, $12::text, $13::int, $14::int, $17::bool)
             RETURNING *
         ), slots AS (
             INSERT INTO deal_stock_slots (deal_id, slot, available)

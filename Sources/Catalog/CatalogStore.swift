@@ -42,14 +42,18 @@ public struct CatalogStore: Sendable {
         return rows.count == 0 ? nil : try Deal(row: rows[0])
     }
 
-    /// Deals after `cursor` in id order; `nextCursor` is set when more may follow.
+    /// Deals after `cursor` in id order; `nextCursor` is set when more may follow. `testData`:
+    /// only test data (true), none (false, the public list), or both (nil).
     public func deals(
-        status: DealStatus?, activeNow: Bool, includeDrafts: Bool, after cursor: Cursor?, limit: Int,
+        status: DealStatus?, activeNow: Bool, includeDrafts: Bool, testData: Bool?, after cursor: Cursor?, limit: Int,
         on connection: PostgresConnection
     ) async throws -> (deals: [Deal], nextCursor: Cursor?) {
         let rows = try await connection.execute(
             CatalogStatements.listDeals.name,
-            [.optional(status?.rawValue), .bool(activeNow), .bool(includeDrafts), .int(Int(cursor?.afterID ?? 0)), .int(limit + 1)]
+            [
+                .optional(status?.rawValue), .bool(activeNow), .bool(includeDrafts), .int(Int(cursor?.afterID ?? 0)), .int(limit + 1),
+                testData.map(PostgresValue.bool) ?? .null,
+            ]
         )
         var deals: [Deal] = []
         deals.reserveCapacity(min(rows.count, limit))
@@ -66,7 +70,8 @@ public struct CatalogStore: Sendable {
         guard problems.isEmpty else { throw CatalogError.invalid(problems) }
         let rows = try await connection.execute(
             CatalogStatements.createDeal.name,
-            Self.fieldParameters(draft) + [.int(slotsPerDeal), .int(initialStock), .text(actor.userID), .text(actor.requestID)]
+            Self.fieldParameters(draft)
+                + [.int(slotsPerDeal), .int(initialStock), .text(actor.userID), .text(actor.requestID), .bool(draft.testData)]
         )
         return try Deal(row: rows[0])
     }
@@ -192,13 +197,13 @@ extension Deal {
             let listPrice = row.int(5), let groupPrice = row.int(6), let groupSize = row.int(7), let limit = row.int(8),
             let startsAt = row.int(9), let endsAt = row.int(10), let perUserLimit = row.int(11),
             let status = row.string(12).flatMap(DealStatus.init(rawValue:)), let version = row.int(13), let slots = row.int(14),
-            let createdAt = row.int(15), let updatedAt = row.int(16)
+            let createdAt = row.int(15), let updatedAt = row.int(16), let testData = row.bool(17)
         else { throw RowError(table: "deals") }
         let fields = DealDraft(
             title: title, description: description, imageURL: row.string(3), currency: currency, listPrice: Int64(listPrice),
             groupPrice: Int64(groupPrice), groupSize: groupSize, groupTimeLimitSeconds: limit,
             startsAt: Timestamp(secondsSinceEpoch: Int64(startsAt)), endsAt: Timestamp(secondsSinceEpoch: Int64(endsAt)),
-            perUserLimit: perUserLimit, status: status
+            perUserLimit: perUserLimit, status: status, testData: testData
         )
         self.init(
             id: Int64(id), fields: fields, version: version, stockSlots: slots,

@@ -15,11 +15,13 @@ public struct DealDraft: Sendable, Equatable {
     public var endsAt: Timestamp
     public var perUserLimit: Int
     public var status: DealStatus
+    /// Made by a load test: hidden from the public list, readable by id. Set at creation only.
+    public var testData: Bool
 
     public init(
         title: String, description: String = "", imageURL: String? = nil, currency: String, listPrice: Int64,
         groupPrice: Int64, groupSize: Int, groupTimeLimitSeconds: Int, startsAt: Timestamp, endsAt: Timestamp,
-        perUserLimit: Int, status: DealStatus = .draft
+        perUserLimit: Int, status: DealStatus = .draft, testData: Bool = false
     ) {
         self.title = title
         self.description = description
@@ -33,6 +35,7 @@ public struct DealDraft: Sendable, Equatable {
         self.endsAt = endsAt
         self.perUserLimit = perUserLimit
         self.status = status
+        self.testData = testData
     }
 
     /// Limits, also enforced by CHECK constraints in migrations/0001_catalog.sql.

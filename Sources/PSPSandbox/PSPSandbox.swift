@@ -19,7 +19,8 @@ public struct SandboxSettings: Sendable {
     public var loops = 1
     /// The knobs at start (and after a reset).
     public var knobs = Knobs()
-    /// Receives one line per delivery attempt (the executable writes them to stderr).
+    /// Receives one line per delivery attempt and per change of the knobs (the executable
+    /// writes them to stderr).
     public var log: @Sendable (String) -> Void = { _ in }
 
     public init() {}
@@ -59,7 +60,9 @@ public final class PSPSandbox: Sendable {
     /// Binds and serves; returns the port (useful with port 0).
     @discardableResult
     public func start() async throws -> Int {
-        try await server.start()
+        let port = try await server.start()
+        settings.log(SandboxControlRoutes.knobsLine(settings.knobs, after: "start"))
+        return port
     }
 
     /// Stops serving, closes the webhook connections and the loops. Not from a loop thread.

@@ -6,7 +6,8 @@ import PSPWire
 import Synchronization
 
 /// `/_sandbox/...`: knobs, inspection and reset, for tests and reconciliation. No API key:
-/// the sandbox is a test double, never a place with real money.
+/// the sandbox is a test double, never a place with real money. Every change of the knobs
+/// logs one line naming those not at their defaults.
 struct SandboxControlRoutes: Sendable {
     let ledger: Ledger
     let dispatcher: WebhookDispatcher
@@ -16,6 +17,9 @@ struct SandboxControlRoutes: Sendable {
         let dispatcher = self.dispatcher
         routes.get("/_sandbox/config", .immediate { _, _ in
             SandboxRoutes.json(Self.encoded(ledger.state.withLock { $0.knobs }))
+        })
+        routes.get("/_sandbox/config/changed", .immediate { _, _ in
+            SandboxRoutes.json(Self.encoded(KnobChanges(knobs: ledger.state.withLock { $0.knobs })))
         })
         routes.post("/_sandbox/config", .immediate { request, _ in
             let patch: KnobsPatch
@@ -36,6 +40,7 @@ struct SandboxControlRoutes: Sendable {
                 return (knobs, [], released)
             }
             guard problems.isEmpty else { return SandboxRoutes.error(.invalid(problems.joined(separator: "; "))) }
+            dispatcher.log(Self.knobsLine(knobs, after: "POST /_sandbox/config"))
             dispatcher.submit(released)
             return SandboxRoutes.json(Self.encoded(knobs))
         })
@@ -54,8 +59,15 @@ struct SandboxControlRoutes: Sendable {
         routes.post("/_sandbox/reset", .immediate { _, _ in
             ledger.reset()
             dispatcher.clear()
+            dispatcher.log(Self.knobsLine(ledger.state.withLock { $0.knobs }, after: "POST /_sandbox/reset"))
             return SandboxRoutes.json(Self.encoded(["reset": true]))
         })
+    }
+
+    /// `psp-sandbox: knobs after POST /_sandbox/config: duplicate=3 reorder_batch=8 (others default)`.
+    static func knobsLine(_ knobs: Knobs, after cause: String) -> String {
+        let changed = knobs.changedFromDefaults.isEmpty ? "all default" : knobs.changeSummary + " (others default)"
+        return "psp-sandbox: knobs after \(cause): \(changed)"
     }
 
     static func encoded(_ value: some Encodable) -> [UInt8] {

@@ -26,7 +26,8 @@ final class WebhookDispatcher: @unchecked Sendable {
     private let ledger: Ledger
     private let target: WebhookTarget?
     private let secret: String
-    private let log: @Sendable (String) -> Void
+    /// The sandbox's log (one line per delivery attempt, and the knob changes).
+    let log: @Sendable (String) -> Void
     private var queue: [Delivery] = []
     private var sequence = 0
     private var busy = false

@@ -6,7 +6,7 @@ struct GBLoad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gbload",
         abstract: "Load-test GroupBuy with a scenario, or one URL.",
-        subcommands: [RunCommand.self, URLCommand.self, CompareCommand.self],
+        subcommands: [RunCommand.self, URLCommand.self, CompareCommand.self, CleanupCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -9,9 +9,13 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a scenario file (loadtest/scenarios/*.yaml): setup, load, settle, checks, reports.",
         discussion: """
+            After the checks the run puts back what it changed: the sandbox knobs the scenario set \
+            get their earlier values, and the run's deals (test data, hidden from the public list) \
+            are closed unless --keep-deals. The same happens when setup fails or on Ctrl-C/SIGTERM. \
             Exit status: 0 when every check passed; 1 when a check failed (an invariant, the error \
-            rate, settling); 64 for a bad command line or scenario file; 69 when the service, the \
-            provider or the database cannot be reached or setup failed.
+            rate, settling, the cleanup); 64 for a bad command line or scenario file; 69 when the \
+            service, the provider or the database cannot be reached or setup failed; 130/143 when \
+            interrupted by SIGINT/SIGTERM.
             """
     )
 
@@ -23,6 +27,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Write the HTML report here (default: <out>/<scenario>-<time>.html).") var html: String?
     @Option(help: "Folder for reports without an explicit path.") var out = "gbload-results"
     @Flag(help: "No progress line.") var quiet = false
+    @Flag(help: "Leave the run's deals open afterwards (gbload cleanup --run RUN closes them later).") var keepDeals = false
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -31,13 +36,18 @@ struct RunCommand: AsyncParsableCommand {
         try overrides.apply(to: &scenario)
         let endpoints = try target.resolve(environment: environment, needsProvider: scenario.usesProvider)
 
+        let cleanup = RunCleanup(
+            runID: ScenarioSetup.makeRunID(), service: endpoints.service, adminToken: endpoints.adminToken, keepDeals: keepDeals
+        )
         let run = ScenarioRun(
             scenario: scenario, service: endpoints.service, provider: endpoints.provider, adminToken: endpoints.adminToken,
-            databaseURL: endpoints.databaseURL, loopCount: overrides.loops, cpus: try overrides.cpuList
+            databaseURL: endpoints.databaseURL, loopCount: overrides.loops, cpus: try overrides.cpuList, cleanup: cleanup
         )
         let printer = quiet ? nil : ProgressPrinter()
         var progress: (@Sendable (ProgressSnapshot) -> Void)?
         if let printer { progress = { snapshot in printer.show(snapshot) } }
+        let interruption = await Interruption.watch(cleanup) { printer?.finish() }
+        defer { interruption.cancel() }
         let outcome: RunResult
         do {
             outcome = try await run.execute(progress: progress)

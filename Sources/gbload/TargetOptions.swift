@@ -19,12 +19,8 @@ struct TargetOptions: ParsableArguments {
     }
 
     func resolve(environment: [String: String], needsProvider: Bool) throws -> Resolved {
-        let gbctl = Self.keyValues(file: ".local/gbctl.conf", separator: ":")
         let psp = Self.keyValues(file: ".local/psp.env", separator: "=")
-        let serviceURL = url ?? environment["GBLOAD_URL"].nonEmpty ?? gbctl["server"] ?? "http://127.0.0.1:8080"
-        guard let adminToken = token ?? environment["GBLOAD_TOKEN"].nonEmpty ?? gbctl["token"] else {
-            throw ValidationError("no admin token: give --token or GBLOAD_TOKEN (gbctl token issue --user gbload --role admin), or run scripts/run.sh first")
-        }
+        let (service, adminToken) = try Self.service(url: url, token: token, environment: environment)
         guard let databaseURL = databaseURL ?? environment["GBLOAD_DATABASE_URL"].nonEmpty ?? environment["DATABASE_URL"].nonEmpty else {
             throw ValidationError("no database for the invariant checks: give --database-url or GBLOAD_DATABASE_URL")
         }
@@ -37,7 +33,17 @@ struct TargetOptions: ParsableArguments {
             }
             provider = try Self.endpoint(pspURL, bearer: key)
         }
-        return Resolved(service: try Self.endpoint(serviceURL, bearer: nil), provider: provider, adminToken: adminToken, databaseURL: databaseURL)
+        return Resolved(service: service, provider: provider, adminToken: adminToken, databaseURL: databaseURL)
+    }
+
+    /// The service and the admin token alone (`gbload cleanup` needs no database or provider).
+    static func service(url: String?, token: String?, environment: [String: String]) throws -> (service: Endpoint, adminToken: String) {
+        let gbctl = Self.keyValues(file: ".local/gbctl.conf", separator: ":")
+        let serviceURL = url ?? environment["GBLOAD_URL"].nonEmpty ?? gbctl["server"] ?? "http://127.0.0.1:8080"
+        guard let adminToken = token ?? environment["GBLOAD_TOKEN"].nonEmpty ?? gbctl["token"] else {
+            throw ValidationError("no admin token: give --token or GBLOAD_TOKEN (gbctl token issue --user gbload --role admin), or run scripts/run.sh first")
+        }
+        return (try endpoint(serviceURL, bearer: nil), adminToken)
     }
 
     static func endpoint(_ text: String, bearer: String?) throws -> Endpoint {

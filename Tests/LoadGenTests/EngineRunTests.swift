@@ -81,6 +81,10 @@ import Testing
         #expect(result.overall.requests == 50)
         #expect(result.measuredSeconds < 30)
         #expect(result.virtualUsers == 4)
+        // The run ended within its first seconds: only its last timeline second is partly covered.
+        let last = try #require(result.timeline.last)
+        #expect(result.timeline.dropLast().allSatisfy { $0.covered == 1 })
+        #expect(abs(last.covered - (result.measuredSeconds - Double(last.second))) < 1e-9 && last.covered <= 1, "\(last.covered)")
         try await waitUntil("the engine closed its connections", within: 10) { try await server.openConnections() == 0 }
         try await server.stop()
     }
@@ -109,6 +113,8 @@ import Testing
         #expect(steps["buy"]?.problemTypes == ["sold-out": 20] && steps["buy"]?.errors == 0, "sold-out is expected")
         #expect(steps["after-buy"]?.requests == 0, "a 409 ends the iteration, expected or not")
         #expect(result.iterationsCompleted == 0)
+        #expect(result.iterationEndings == [IterationEnding(step: "buy", answer: "sold-out", expected: true, count: 20)])
+        #expect(result.iterationsUnfinished == 0)
         #expect(result.overall.requests == 60 && result.overall.errors == 0)
         #expect(server.seen.load(ordering: .relaxed) == 20)
         try await server.stop()
@@ -120,6 +126,7 @@ import Testing
         let result = try await EngineScenarios.run(scenario, port: server.port)
         #expect(result.overall.errors == 5 && result.overall.statuses == [500: 5] && result.overall.problemTypes == ["-": 5])
         #expect(result.errorRate == 1)
+        #expect(result.iterationEndings == [IterationEnding(step: "broken", answer: "500", expected: false, count: 5)])
         try await server.stop()
     }
 
@@ -134,6 +141,7 @@ import Testing
         #expect(result.overall.transportErrors.keys.sorted() == [.timeout])
         #expect(result.overall.errors == result.overall.requests)
         #expect(result.overall.latency.totalCount == 0, "transport failures have no latency")
+        #expect(result.iterationEndings.map(\.answer) == ["timeout"] && result.iterationEndings.allSatisfy { !$0.expected })
     }
 
     @Test func refusedConnectionsAreConnectErrors() async throws {

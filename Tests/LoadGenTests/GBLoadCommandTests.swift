@@ -4,25 +4,12 @@ import Testing
 
 /// The gbload executable's exit codes and messages for what people get wrong.
 @Suite struct GBLoadCommandTests {
-    /// The gbload built next to this test bundle.
-    static var gbload: String {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("gbload").path
-    }
-
-    func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> Subprocess.Result {
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GBLOAD_") && !$0.key.hasPrefix("PSP_") }
-        environment.merge(extra) { $1 }
-        // An empty working folder: no .local/gbctl.conf or .local/psp.env of a developer leaks in.
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gbload-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        return try await Subprocess.run(Self.gbload, arguments, environment: environment, directory: folder.path)
+    func run(_ arguments: [String]) async throws -> Subprocess.Result {
+        try await GBLoadProcess.run(arguments)
     }
 
     func scenarioFile(_ text: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("scenario-\(UUID().uuidString).yaml").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        try GBLoadProcess.scenarioFile(text)
     }
 
     @Test func aScenarioFileWithAnErrorExits64NamingItsLine() async throws {

@@ -54,7 +54,8 @@ import Testing
     @Test func rejectsWhatIsNotAReport() {
         #expect(throws: ReportError.self) { try RunComparison(old: "not json", new: old) }
         #expect(throws: ReportError.self) { try RunComparison(old: old, new: #"{"format": "other"}"#) }
-        let future = old.replacingOccurrences(of: "\"version\": 1,", with: "\"version\": 99,")
+        let future = old.replacingOccurrences(of: "\"version\": \(JSONReport.version),", with: "\"version\": 99,")
+        #expect(future != old)
         #expect(throws: ReportError.self) { try RunComparison(old: old, new: future) }
     }
 }

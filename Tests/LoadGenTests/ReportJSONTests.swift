@@ -13,8 +13,9 @@ import Testing
 
     @Test func topLevelKeysAreTheDocumentedOnesInOrder() throws {
         let keys = [
-            "format", "version", "scenario", "mode", "target_rate", "virtual_users", "started_at", "started_at_epoch", "measured_seconds",
-            "warmup_seconds", "passed", "error_rate", "iterations", "overall", "steps", "latency_distribution", "timeline", "checks",
+            "format", "version", "scenario", "run_id", "smoke", "mode", "target_rate", "virtual_users", "started_at", "started_at_epoch",
+            "measured_seconds", "warmup_seconds", "passed", "error_rate", "iterations", "business", "overall", "steps", "latency_distribution",
+            "timeline", "checks",
         ]
         let document = try parse(json)
         #expect(Set(document.keys) == Set(keys))
@@ -26,7 +27,7 @@ import Testing
     @Test func headerFigures() throws {
         let document = try parse(json)
         #expect(document["format"] as? String == "gbload-report")
-        #expect(document["version"] as? Int == 1)
+        #expect(document["version"] as? Int == 2)
         #expect(document["scenario"] as? String == "flash-sale")
         #expect(document["mode"] as? String == "open")
         #expect(document["target_rate"] as? Double == 50)
@@ -36,7 +37,11 @@ import Testing
         #expect(document["measured_seconds"] as? Double == 10)
         #expect(document["passed"] as? Bool == false)
         #expect(document["error_rate"] as? Double == 7.0 / 1102.0)
-        #expect(document["iterations"] as? [String: Int] == ["started": 100, "completed": 98])
+        let iterations = try #require(document["iterations"] as? [String: Any])
+        #expect(iterations["started"] as? Int == 100 && iterations["completed"] as? Int == 98 && iterations["unfinished"] as? Int == 2)
+        #expect((iterations["ended_early"] as? [Any])?.isEmpty == true)
+        #expect(document["run_id"] is NSNull && document["business"] is NSNull)
+        #expect(document["smoke"] as? Bool == false)
     }
 
     @Test func stepFiguresInMicroseconds() throws {
@@ -89,7 +94,7 @@ import Testing
         let document = try parse(json)
         let timeline = try #require(document["timeline"] as? [[String: Int]])
         #expect(timeline.count == 10)
-        #expect(timeline[4] == ["second": 4, "requests": 110, "errors": 7, "p50_us": 500, "p99_us": 990, "max_us": 1000, "in_flight": 3])
+        #expect(timeline[4] == ["second": 4, "requests": 110, "errors": 7, "p50_us": 500, "p99_us": 990, "max_us": 1000, "in_flight": 3, "covered_seconds": 1])
         let checks = try #require(document["checks"] as? [[String: Any]])
         #expect(checks.map { $0["name"] as? String } == ["no-oversell", "error-rate"])
         #expect(checks.map { $0["passed"] as? Bool } == [true, false])

@@ -25,8 +25,9 @@ start_stack() {
     psp_key="sk_test_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
     psp_secret="whsec_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
-    "${bin}/psp-sandbox" --host 127.0.0.1 --port "${sandbox_port}" --api-key "${psp_key}" \
-        --webhook-url "http://127.0.0.1:${port}/v1/webhooks/psp" --webhook-secret "${psp_secret}" >"${STACK_SANDBOX_LOG:-/dev/null}" 2>&1 &
+    # The key and the secret through the environment: not on a command line `ps` shows.
+    PSP_SANDBOX_API_KEY="${psp_key}" PSP_SANDBOX_WEBHOOK_SECRET="${psp_secret}" "${bin}/psp-sandbox" --host 127.0.0.1 \
+        --port "${sandbox_port}" --webhook-url "http://127.0.0.1:${port}/v1/webhooks/psp" >"${STACK_SANDBOX_LOG:-/dev/null}" 2>&1 &
     stack_pids+=($!)
 
     local settings=(

@@ -45,11 +45,24 @@ struct CatalogRoutes: Sendable {
         if let text = query["active"], text != "true" && text != "false" {
             problems.append(FieldProblem("active", "must be true or false"))
         }
+        // Load-test deals are listed to admins only: all by default, or only/none with testData.
+        var testData: Bool? = isAdmin ? nil : false
+        if let text = query["testData"] {
+            if text == "true" && isAdmin || text == "false" {
+                testData = text == "true"
+            } else {
+                let rule = isAdmin ? "must be true or false" : "must be false (test data is listed to admins only)"
+                problems.append(FieldProblem("testData", rule))
+            }
+        }
         let paging = PageQuery(query, sizes: Self.pageSizes, defaultSize: Self.defaultPageSize, problems: &problems)
         guard problems.isEmpty, let paging else { throw ErrorTranslation.validation(problems) }
 
         let page = try await catalog.run(on: context.loop) {
-            try await $0.deals(status: status, activeNow: activeNow, includeDrafts: isAdmin, after: paging.cursor, limit: paging.limit, on: $1)
+            try await $0.deals(
+                status: status, activeNow: activeNow, includeDrafts: isAdmin, testData: testData, after: paging.cursor,
+                limit: paging.limit, on: $1
+            )
         }
         return .page(page.deals, next: page.nextCursor, context: context) { DealRendering.write($0, into: &$1) }
     }

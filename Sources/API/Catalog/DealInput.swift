@@ -24,6 +24,7 @@ enum DealInput {
         let endsAt = reader.timestamp("endsAt", required: true)
         let perUserLimit = reader.int("perUserLimit", required: true)
         let status = reader.oneOf("status", [DealStatus.draft, .active, .paused]) ?? .draft
+        let testData = reader.bool("testData") ?? false
         let stock = reader.int("stock") ?? 0
         reader.refuseUnknownFields()
         // Rules are checked even when some fields are missing or mistyped, so one answer lists
@@ -32,7 +33,8 @@ enum DealInput {
             title: title ?? "-", description: description, imageURL: imageURL, currency: currency ?? "XXX",
             listPrice: listPrice ?? DealDraft.Limits.price.upperBound, groupPrice: groupPrice ?? 1, groupSize: groupSize ?? 2,
             groupTimeLimitSeconds: groupTimeLimit ?? 60, startsAt: startsAt ?? Timestamp(secondsSinceEpoch: 0),
-            endsAt: endsAt ?? Timestamp(secondsSinceEpoch: Int64.max), perUserLimit: perUserLimit ?? 1, status: status
+            endsAt: endsAt ?? Timestamp(secondsSinceEpoch: Int64.max), perUserLimit: perUserLimit ?? 1, status: status,
+            testData: testData
         )
         let alreadyBad = Set(reader.problems.map(\.field))
         let problems = reader.problems + draft.problems.filter { !alreadyBad.contains($0.field) }
@@ -57,8 +59,14 @@ enum DealInput {
         changes.endsAt = reader.timestamp("endsAt")
         changes.perUserLimit = reader.int("perUserLimit")
         changes.status = reader.oneOf("status", [DealStatus.draft, .active, .paused])
+        var problems: [FieldProblem] = []
+        if members["testData"] != nil {
+            _ = reader.bool("testData")
+            problems.append(FieldProblem("testData", "is set when the deal is created and cannot change"))
+        }
         reader.refuseUnknownFields()
-        guard reader.problems.isEmpty else { throw ErrorTranslation.validation(reader.problems) }
+        problems = reader.problems + problems
+        guard problems.isEmpty else { throw ErrorTranslation.validation(problems) }
         guard !changes.isEmpty else {
             throw ErrorTranslation.validation([FieldProblem("body", "names no field to change; fields: \(fieldNames.joined(separator: ", "))")])
         }

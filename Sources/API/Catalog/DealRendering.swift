@@ -20,6 +20,7 @@ enum DealRendering {
             object.field("endsAt", deal.endsAt.rfc3339)
             object.field("perUserLimit", deal.perUserLimit)
             object.field("status", deal.status.rawValue)
+            object.field("testData", deal.testData)
             object.field("version", deal.version)
             object.field("createdAt", deal.createdAt.rfc3339)
             object.field("updatedAt", deal.updatedAt.rfc3339)

@@ -59,6 +59,12 @@ struct FieldReader {
         return Int(small)
     }
 
+    mutating func bool(_ name: String, required: Bool = false) -> Bool? {
+        guard let value = value(name, required: required) else { return nil }
+        guard case .bool(let flag) = value else { return mistyped(name, "true or false", value) }
+        return flag
+    }
+
     mutating func timestamp(_ name: String, required: Bool = false) -> Timestamp? {
         guard let text = string(name, required: required) else { return nil }
         guard let timestamp = Timestamp(rfc3339: text) else {

@@ -363,6 +363,7 @@ final class LoadDriver: LoadConnectionOwner, IOEventHandler, TimerTarget, @unche
         completedAll += 1
         let step = scenario.flows[iteration.flow].steps[iteration.step]
         recorder.recordFailure(step: step.nameIndex, at: now, kind: kind)
+        if iteration.measured && now < plan.end { recorder.recordEnding(step: step.nameIndex, answer: kind.rawValue, expected: false) }
         endIteration(iteration, completed: false, after: kind)
     }
 
@@ -399,6 +400,10 @@ final class LoadDriver: LoadConnectionOwner, IOEventHandler, TimerTarget, @unche
             iteration.retried = false
             advance(iteration)
         } else {
+            if iteration.measured && now < plan.end {
+                let answer = problem.map { recorder.intern($0) } ?? String(status)
+                recorder.recordEnding(step: step.nameIndex, answer: answer, expected: accepted)
+            }
             endIteration(iteration, completed: false, after: nil)
         }
         pump(connection.target)

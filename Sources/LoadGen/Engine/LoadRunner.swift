@@ -143,7 +143,9 @@ public final class LoadRunner {
         var overall = StepRecord()
         var started = 0
         var completed = 0
+        var endings: [EndingKey: Int] = [:]
         for recorder in recorders {
+            endings.merge(recorder.endings, uniquingKeysWith: +)
             for (index, step) in recorder.steps.enumerated() {
                 steps[index].add(step)
                 overall.add(step)
@@ -168,7 +170,8 @@ public final class LoadRunner {
             let empty = latency.totalCount == 0
             timeline.append(TimelinePoint(
                 second: second, requests: requests, errors: errors, p50: empty ? 0 : latency.valueAtPercentile(50),
-                p99: empty ? 0 : latency.valueAtPercentile(99), max: empty ? 0 : latency.max, inFlight: inFlight
+                p99: empty ? 0 : latency.valueAtPercentile(99), max: empty ? 0 : latency.max, inFlight: inFlight,
+                covered: TimelinePoint.coverage(second: second, measuredSeconds: measured)
             ))
         }
         func result(_ name: String, _ record: StepRecord) -> StepResult {
@@ -197,12 +200,17 @@ public final class LoadRunner {
         case .closed(let vus):
             virtualUsers = vus
         }
-        return RunResult(
+        var run = RunResult(
             scenario: scenario.name, mode: mode, targetRate: targetRate, virtualUsers: virtualUsers, startedAt: startedAt,
             measuredSeconds: measured, warmupSeconds: Self.seconds(load.warmup),
             steps: compiled.stepNames.indices.map { result(compiled.stepNames[$0], steps[$0]) }, overall: result("overall", overall),
             iterationsStarted: started, iterationsCompleted: completed, timeline: timeline, checks: []
         )
+        run.smoke = scenario.smoke
+        run.iterationEndings = endings.map { key, count in
+            IterationEnding(step: compiled.stepNames[key.step], answer: key.answer, expected: key.expected, count: count)
+        }.sorted { ($0.count, $1.step, $1.answer) > ($1.count, $0.step, $0.answer) }
+        return run
     }
 }
 

@@ -62,6 +62,8 @@ struct LoopRecorder: Sendable {
     var seconds: [SecondRecord]
     var iterationsStarted = 0
     var iterationsCompleted = 0
+    /// Measured iterations that ended before their last step, by step name index and answer.
+    var endings: [EndingKey: Int] = [:]
     /// When the last measured request completed (0: none yet): where a run that ends early
     /// really ended, rather than the progress tick that noticed it.
     private(set) var lastCompletion: UInt64 = 0
@@ -119,6 +121,12 @@ struct LoopRecorder: Sendable {
         seconds[second].errors += 1
     }
 
+    /// A measured iteration ended at `step` on `answer` (a problem type, status code or
+    /// transport error), which its `expect` accepted or not.
+    mutating func recordEnding(step: Int, answer: String, expected: Bool) {
+        endings[EndingKey(step: step, answer: answer, expected: expected), default: 0] += 1
+    }
+
     /// Requests in flight (or waiting) at the end of second `second`.
     mutating func recordInFlight(_ count: Int, endOfSecond second: Int) {
         guard second >= 0 && second < seconds.count else { return }
@@ -143,4 +151,11 @@ struct LoopRecorder: Sendable {
         if problemNames.count < 256 { problemNames.append((Array(bytes), name)) }
         return name
     }
+}
+
+/// Where and why iterations ended early.
+struct EndingKey: Hashable, Sendable {
+    var step: Int
+    var answer: String
+    var expected: Bool
 }

@@ -25,6 +25,14 @@ public struct RunResult: Sendable {
     public var timeline: [TimelinePoint]
     /// Filled after the load: settling, the invariant checks and the scenario's own checks.
     public var checks: [CheckOutcome]
+    /// The run's id (user ids, deal descriptions, `gbload cleanup --run`); nil for `gbload url`.
+    public var runID: String?
+    /// A `--smoke` run: scaled down, for its checks; its figures are no benchmark.
+    public var smoke = false
+    /// Measured iterations that ended before their last step, most first.
+    public var iterationEndings: [IterationEnding] = []
+    /// Orders and groups of the run's deals after settling; nil without a database (`gbload url`).
+    public var business: BusinessFigures?
 
     public init(
         scenario: String, mode: String, targetRate: Double?, virtualUsers: Int?, startedAt: Double, measuredSeconds: Double, warmupSeconds: Double,
@@ -138,8 +146,11 @@ public struct TimelinePoint: Sendable, Equatable {
     public var max: UInt64
     /// Requests on the wire or waiting to be sent at the end of the second.
     public var inFlight: Int
+    /// How much of the second the measured part covers: 1, less for the last second of a run
+    /// that ended early or within a second (its counts are of that part only).
+    public var covered: Double
 
-    public init(second: Int, requests: Int, errors: Int, p50: UInt64, p99: UInt64, max: UInt64, inFlight: Int) {
+    public init(second: Int, requests: Int, errors: Int, p50: UInt64, p99: UInt64, max: UInt64, inFlight: Int, covered: Double = 1) {
         self.second = second
         self.requests = requests
         self.errors = errors
@@ -147,6 +158,12 @@ public struct TimelinePoint: Sendable, Equatable {
         self.p99 = p99
         self.max = max
         self.inFlight = inFlight
+        self.covered = covered
+    }
+
+    /// The part of second `second` inside a measured part of `measuredSeconds`, 0...1.
+    public static func coverage(second: Int, measuredSeconds: Double) -> Double {
+        Swift.min(1, Swift.max(0, measuredSeconds - Double(second)))
     }
 }
 

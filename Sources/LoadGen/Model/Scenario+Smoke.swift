@@ -17,6 +17,7 @@ extension Scenario {
     /// are unchanged: a smoke run fails for the same reasons a full run would.
     public func scaledForSmoke() -> Scenario {
         var small = self
+        small.smoke = true
         small.users = Swift.min(users, Smoke.maxUsers)
         small.deals = deals.map { deal in
             var deal = deal

@@ -19,6 +19,8 @@ public struct Scenario: Sendable {
     public var load: LoadProfile
     public var settle: SettleSpec
     public var checks: CheckSpec
+    /// Scaled down by `scaledForSmoke()`: reports mark the run as a smoke run.
+    public var smoke = false
 
     public init(
         name: String, description: String, users: Int, usersPerIteration: Int, deals: [DealSpec], sandboxConfig: String?,

@@ -6,7 +6,7 @@ internal import Glibc
 public enum HTMLReport {
     /// The whole page, ending in a newline; write it to a `.html` file.
     public static func render(_ r: RunResult) -> String {
-        let title = "gbload: \(r.scenario)"
+        let title = "gbload: \(r.scenario)" + (r.smoke ? " (smoke)" : "")
         var html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
         html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
         html += "<title>\(HTML.escape(title))</title>\n<style>\n\(style)</style>\n</head>\n<body>\n"
@@ -14,14 +14,20 @@ public enum HTMLReport {
         html += "<p class=\"meta\">\(HTML.escape(r.loadDescription)) · measured \(Units.fixed(r.measuredSeconds, decimals: 1))s"
         html += " after \(Units.fixed(r.warmupSeconds, decimals: 1))s warm-up · started \(Units.rfc3339(secondsSince1970: r.startedAt)) · "
         html += r.passed ? "<span class=\"pass\">PASSED</span>" : "<span class=\"fail\">FAILED</span>"
+        if let runID = r.runID { html += " · run \(HTML.escape(runID))" }
         html += "</p>\n"
+        if r.smoke { html += "<p class=\"smoke\">\(HTML.escape(RunResult.smokeNote))</p>\n" }
 
         let rows = r.reportRows
         html += "<h2>Summary</h2>\n" + summaryTable(rows)
-        html += "<p>Iterations: \(r.iterationsStarted) started, \(r.iterationsCompleted) completed"
-        html += " (\(Units.percent(Units.ratio(r.iterationsCompleted, r.iterationsStarted)))).</p>\n"
+        html += "<p>Iterations: \(Units.count(r.iterationsStarted)) started.</p>\n"
+        let iterations = r.iterationLines
+        for list in [iterations, r.businessLines] where !list.isEmpty {
+            html += "<ul>\n" + list.map { "<li>\(HTML.escape($0))</li>\n" }.joined() + "</ul>\n"
+        }
 
         html += "<h2>Throughput</h2>\n" + throughputChart(r.timeline).render()
+        if let note = partialSecondNote(r.timeline) { html += "<p class=\"note\">\(HTML.escape(note))</p>\n" }
         html += "<h2>Latency over time</h2>\n" + latencyChart(r.timeline).render()
         html += "<h2>Latency distribution</h2>\n" + distributionChart(LatencyDistribution(r.overall.latency)).render()
 
@@ -84,15 +90,42 @@ public enum HTMLReport {
         return .linear("seconds", 0, max(1, last), count: 8) { $0.map { Units.compact($0) + "s" } }
     }
 
+    /// Below this part of a second, the last second is too short to scale to a rate: left out.
+    static let shortestScaledSecond = 0.25
+
+    /// Counts per second as rates: a second the measured part covers only in part (the last
+    /// one of a run that ended early) would draw as a drop; it is scaled to a full second, or
+    /// left out when shorter than `shortestScaledSecond`.
+    static func ratePoints(_ timeline: [TimelinePoint], _ count: (TimelinePoint) -> Int) -> [(x: Double, y: Double)] {
+        timeline.compactMap { point in
+            if point.covered >= 1 { return (Double(point.second), Double(count(point))) }
+            guard point.covered >= shortestScaledSecond else { return nil }
+            return (Double(point.second), Double(count(point)) / point.covered)
+        }
+    }
+
+    /// What the throughput chart did with a partial last second, for the line under it.
+    static func partialSecondNote(_ timeline: [TimelinePoint]) -> String? {
+        guard let last = timeline.last, last.covered < 1 else { return nil }
+        let part = Units.fixed(last.covered, decimals: 2)
+        if last.covered >= shortestScaledSecond {
+            return "The last second (\(last.second)s) covers \(part)s of the measured part: "
+                + "its requests/s and errors/s are scaled up to a full second."
+        }
+        return "The last second (\(last.second)s) covers only \(part)s of the measured part: "
+            + "too short to scale, it is left out of this chart."
+    }
+
     static func throughputChart(_ timeline: [TimelinePoint]) -> SVGChart {
-        let peak = Double(timeline.map(\.requests).max() ?? 0)
+        let requests = ratePoints(timeline, \.requests)
+        let peak = requests.map(\.y).max() ?? 0
         return SVGChart(
             title: "Requests per second",
             x: secondsAxis(timeline),
             y: .linear("requests/s", 0, max(1, peak)) { $0.map { Units.compact($0) } },
             series: [
-                .init(name: "requests/s", color: requestColor, points: timeline.map { (Double($0.second), Double($0.requests)) }),
-                .init(name: "errors/s", color: errorColor, points: timeline.map { (Double($0.second), Double($0.errors)) }),
+                .init(name: "requests/s", color: requestColor, points: requests),
+                .init(name: "errors/s", color: errorColor, points: ratePoints(timeline, \.errors)),
             ]
         )
     }
@@ -160,6 +193,8 @@ public enum HTMLReport {
         tr.all td { font-weight: 600; border-top: 1px solid #d1d5db; }
         .pass { color: #15803d; font-weight: 600; }
         .fail { color: #b91c1c; font-weight: 600; }
+        .smoke { background: #fef3c7; border: 1px solid #f59e0b; padding: 6px 10px; font-weight: 600; }
+        .note { color: #6b7280; font-size: 13px; }
         svg.chart { display: block; max-width: 100%; height: auto; margin: 8px 0; }
 
         """

@@ -6,8 +6,11 @@
 /// ```
 /// {
 ///   "format": "gbload-report",     constant
-///   "version": 1,                  bumped when a key changes meaning or goes away
+///   "version": 2,                  bumped when keys change (2: run_id, smoke, iterations' ended_early
+///                                  and unfinished, business, timeline covered_seconds)
 ///   "scenario": "flash-sale",
+///   "run_id": "t3k9x2a" | null,    the run's id (deal descriptions, `gbload cleanup --run`)
+///   "smoke": false,                a --smoke run: scaled down, its figures are no benchmark
 ///   "mode": "open" | "closed",
 ///   "target_rate": 5000.0 | null,  open loop: asked iterations/s
 ///   "virtual_users": 50 | null,    closed loop
@@ -17,14 +20,23 @@
 ///   "warmup_seconds": 5.0,
 ///   "passed": true,                every check passed
 ///   "error_rate": 0.0012,          overall errors / overall requests
-///   "iterations": {"started": 1000, "completed": 998},
+///   "iterations": {"started": 8000, "completed": 2000,
+///     "ended_early": [{"step": "start-group", "answer": "sold-out", "expected": true, "count": 6000}, ...],
+///                                  most first; answer: problem type, status code or transport error
+///     "unfinished": 0},            started, neither completed nor ended when the measured part ended
+///   "business": {                  the run's deals in the database after settling; null without one
+///     "orders": 2000, "orders_per_second": 250.0,   over the measured part
+///     "orders_per_second_first_to_last": 608.2 | null,   while orders were placed (fewer than 2: null)
+///     "groups_started": 2000, "groups_succeeded": 0, "groups_failed": 0,
+///     "groups_succeeded_per_second": 0.0} | null,  over the measured part
 ///   "overall": STEP,               all steps together; its "name" is "all"
 ///   "steps": [STEP, ...],          in scenario order
 ///   "latency_distribution": [      overall histogram, HDR percentile iteration with 5 ticks per half distance
 ///     {"percentile": 99.90234375, "value_us": 1210, "count": 59813}, ...   count: requests at or below value_us
 ///   ],                             the last entry is percentile 100 (the max)
 ///   "timeline": [                  one entry per second of the measured part
-///     {"second": 0, "requests": 5001, "errors": 0, "p50_us": 310, "p99_us": 1190, "max_us": 2304, "in_flight": 3}, ...
+///     {"second": 0, "requests": 5001, "errors": 0, "p50_us": 310, "p99_us": 1190, "max_us": 2304, "in_flight": 3,
+///      "covered_seconds": 1.0}, ...   the last second may be covered only in part (its counts are of that part)
 ///   ],
 ///   "checks": [{"name": "no-oversell", "passed": true, "detail": "sold 100 of 100"}, ...]
 /// }
@@ -44,7 +56,7 @@
 /// ```
 public enum JSONReport {
     /// The version written in "version"; readers should refuse a newer one.
-    public static let version = 1
+    public static let version = 2
 
     /// The document described above, ending in a newline.
     public static func render(_ r: RunResult) -> String {
@@ -54,6 +66,8 @@ public enum JSONReport {
             ("format", .string("gbload-report")),
             ("version", .int(version)),
             ("scenario", .string(r.scenario)),
+            ("run_id", r.runID.map(JSONValue.string) ?? .null),
+            ("smoke", .bool(r.smoke)),
             ("mode", .string(r.mode)),
             ("target_rate", r.targetRate.map(JSONValue.double) ?? .null),
             ("virtual_users", r.virtualUsers.map(JSONValue.int) ?? .null),
@@ -63,7 +77,14 @@ public enum JSONReport {
             ("warmup_seconds", .double(r.warmupSeconds)),
             ("passed", .bool(r.passed)),
             ("error_rate", .double(r.errorRate)),
-            ("iterations", .object([("started", .int(r.iterationsStarted)), ("completed", .int(r.iterationsCompleted))])),
+            (
+                "iterations",
+                .object([
+                    ("started", .int(r.iterationsStarted)), ("completed", .int(r.iterationsCompleted)),
+                    ("ended_early", .array(r.iterationEndings.map(ending))), ("unfinished", .int(r.iterationsUnfinished)),
+                ])
+            ),
+            ("business", r.business.map { business($0, measuredSeconds: r.measuredSeconds) } ?? .null),
             ("overall", step(all)),
             ("steps", .array(r.steps.map(step))),
             ("latency_distribution", .array(distribution(r.overall))),
@@ -94,6 +115,20 @@ public enum JSONReport {
         ])
     }
 
+    private static func ending(_ e: IterationEnding) -> JSONValue {
+        .object([("step", .string(e.step)), ("answer", .string(e.answer)), ("expected", .bool(e.expected)), ("count", .int(e.count))])
+    }
+
+    private static func business(_ b: BusinessFigures, measuredSeconds: Double) -> JSONValue {
+        .object([
+            ("orders", .int(b.orders)), ("orders_per_second", .double(b.ordersPerSecond(measuredSeconds: measuredSeconds))),
+            ("orders_per_second_first_to_last", b.ordersPerSecondWhilePlaced.map(JSONValue.double) ?? .null),
+            ("groups_started", .int(b.groupsStarted)), ("groups_succeeded", .int(b.groupsSucceeded)),
+            ("groups_failed", .int(b.groupsFailed)),
+            ("groups_succeeded_per_second", .double(b.groupsSucceededPerSecond(measuredSeconds: measuredSeconds))),
+        ])
+    }
+
     private static func distribution(_ s: StepResult) -> [JSONValue] {
         LatencyDistribution(s.latency).points.map {
             .object([("percentile", .double($0.percentile)), ("value_us", .uint($0.value)), ("count", .uint($0.count))])
@@ -104,6 +139,7 @@ public enum JSONReport {
         .object([
             ("second", .int(p.second)), ("requests", .int(p.requests)), ("errors", .int(p.errors)),
             ("p50_us", .uint(p.p50)), ("p99_us", .uint(p.p99)), ("max_us", .uint(p.max)), ("in_flight", .int(p.inFlight)),
+            ("covered_seconds", .double(p.covered)),
         ])
     }
 }

@@ -33,6 +33,8 @@ public struct RunComparison: Sendable {
     public var newScenario: String
     /// The old run's steps in order, then steps only the new run has, then "all".
     public var rows: [Row]
+    /// Why the figures may not compare: two scenarios, or a smoke run against a full one.
+    public var warnings: [String]
 
     /// Reads two documents written by `JSONReport.render`.
     public init(old: String, new: String) throws(ReportError) {
@@ -40,6 +42,7 @@ public struct RunComparison: Sendable {
         let newReport = try Self.decode(new, side: "new")
         oldScenario = oldReport.scenario
         newScenario = newReport.scenario
+        warnings = Self.warnings(old: oldReport, new: newReport)
         var names = oldReport.steps.map(\.name)
         for step in newReport.steps where !names.contains(step.name) { names.append(step.name) }
         rows = names.map { name in
@@ -48,9 +51,10 @@ public struct RunComparison: Sendable {
         rows.append(Self.row("all", oldReport.overall, newReport.overall))
     }
 
-    /// An aligned table, one row per step, ratios as "1.05x" ("-" where there is none).
+    /// The warnings, then an aligned table, one row per step, ratios as "1.05x" ("-" where there is none).
     public func render() -> String {
-        var out = "old: \(oldScenario)\nnew: \(newScenario)\n\n"
+        var out = warnings.map { "warning: \($0)\n" }.joined()
+        out += "old: \(oldScenario)\nnew: \(newScenario)\n\n"
         var table = TextTable(header: [
             "step", "req/s old", "new", "ratio", "p50 old", "new", "ratio", "p99 old", "new", "ratio", "p99.9 old", "new", "ratio",
         ])
@@ -64,6 +68,22 @@ public struct RunComparison: Sendable {
         }
         out += table.render()
         return out
+    }
+
+    private static func warnings(old: Report, new: Report) -> [String] {
+        var warnings: [String] = []
+        if old.scenario != new.scenario {
+            warnings.append("the runs are of two scenarios (old \(old.scenario), new \(new.scenario)): their figures do not compare")
+        }
+        // Version 1 reports do not say; they are taken as full runs.
+        let apart = "their figures do not compare"
+        switch (old.smoke ?? false, new.smoke ?? false) {
+        case (true, false): warnings.append("the old run is a smoke run (scaled down) and the new one a full run: \(apart)")
+        case (false, true): warnings.append("the new run is a smoke run (scaled down) and the old one a full run: \(apart)")
+        case (true, true): warnings.append("both runs are smoke runs (scaled down): their figures are no benchmark")
+        case (false, false): break
+        }
+        return warnings
     }
 
     private static func cells(_ metric: Metric, format: (Double) -> String) -> [String] {
@@ -102,6 +122,8 @@ public struct RunComparison: Sendable {
         var format: String
         var version: Int
         var scenario: String
+        /// From version 2 on.
+        var smoke: Bool?
         var overall: Step
         var steps: [Step]
     }

@@ -1,9 +1,14 @@
 /// The run as aligned plain-text columns for a terminal.
 public enum TableReport {
-    /// Header, one row per step plus "all", the status/problem/transport breakdowns, iterations and checks.
+    /// Header, one row per step plus "all", the status/problem/transport breakdowns, iterations,
+    /// the business figures and checks.
     public static func render(_ r: RunResult) -> String {
-        var out = "scenario \(r.scenario): \(r.loadDescription), measured \(Units.fixed(r.measuredSeconds, decimals: 1))s"
-        out += " after \(Units.fixed(r.warmupSeconds, decimals: 1))s warm-up\n\n"
+        var out = "scenario \(r.scenario)\(r.smoke ? " (SMOKE)" : ""): \(r.loadDescription)"
+        out += ", measured \(Units.fixed(r.measuredSeconds, decimals: 1))s"
+        out += " after \(Units.fixed(r.warmupSeconds, decimals: 1))s warm-up\n"
+        if r.smoke { out += RunResult.smokeNote + "\n" }
+        if let runID = r.runID { out += "run \(runID)\n" }
+        out += "\n"
         let rows = r.reportRows
         out += summaryTable(rows).render()
         for breakdown in [Breakdown.statuses(rows), .problemTypes(rows), .transportErrors(rows)] where !breakdown.isEmpty {
@@ -13,8 +18,10 @@ public enum TableReport {
             }
             out += "\n" + table.render()
         }
-        out += "\niterations: \(r.iterationsStarted) started, \(r.iterationsCompleted) completed"
-        out += " (\(Units.percent(Units.ratio(r.iterationsCompleted, r.iterationsStarted))))\n"
+        out += "\niterations: \(Units.count(r.iterationsStarted)) started\n"
+        for line in r.iterationLines { out += "  \(line)\n" }
+        let business = r.businessLines
+        if !business.isEmpty { out += "\n" + business.map { $0 + "\n" }.joined() }
         if !r.checks.isEmpty {
             out += "\nchecks:\n"
             var table = TextTable(alignments: [.left, .left, .left])

@@ -1,28 +1,28 @@
 /// Fixed-width columns for terminal output: each column as wide as its widest cell, two spaces between.
-struct TextTable {
-    enum Alignment { case left, right }
+package struct TextTable {
+    package enum Alignment { case left, right }
 
     private let alignments: [Alignment]
     private var rows: [[String]]
 
     /// `header` is the first row; the first column is left-aligned and the rest right-aligned unless given.
-    init(header: [String], alignments: [Alignment]? = nil) {
+    package init(header: [String], alignments: [Alignment]? = nil) {
         self.alignments = alignments ?? header.indices.map { $0 == 0 ? .left : .right }
         rows = [header]
     }
 
     /// A table without a header row.
-    init(alignments: [Alignment]) {
+    package init(alignments: [Alignment]) {
         self.alignments = alignments
         rows = []
     }
 
-    mutating func append(_ row: [String]) {
+    package mutating func append(_ row: [String]) {
         rows.append(row)
     }
 
     /// The lines, each prefixed with `indent` and without trailing spaces, every line ending in "\n".
-    func render(indent: String = "") -> String {
+    package func render(indent: String = "") -> String {
         let columnCount = rows.map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: columnCount)
         for row in rows {

@@ -30,6 +30,17 @@ public enum Units {
         fixed(ratio * 100, decimals: 2) + "%"
     }
 
+    /// A count with thousands separators for people: 8000 → "8,000".
+    public static func count(_ value: Int) -> String {
+        var digits = String(value.magnitude)
+        var index = digits.endIndex
+        while digits.distance(from: digits.startIndex, to: index) > 3 {
+            index = digits.index(index, offsetBy: -3)
+            digits.insert(",", at: index)
+        }
+        return (value < 0 ? "-" : "") + digits
+    }
+
     /// `part / whole`, 0 when `whole` is 0.
     static func ratio(_ part: Int, _ whole: Int) -> Double {
         whole == 0 ? 0 : Double(part) / Double(whole)

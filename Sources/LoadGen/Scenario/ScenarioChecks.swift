@@ -22,25 +22,51 @@ public enum ScenarioChecks {
     /// What the checks read from the database about the run's deals.
     public struct Figures: Sendable, Equatable {
         public var deals: [Int64: DealFigures]
-        public var groupsSucceeded: Int
-        public var groupsFailed: Int
+        /// Orders and groups of the run's deals (also the report's `business`).
+        public var business: BusinessFigures
+        public var groupsSucceeded: Int { business.groupsSucceeded }
+        public var groupsFailed: Int { business.groupsFailed }
 
-        public init(deals: [Int64: DealFigures], groupsSucceeded: Int, groupsFailed: Int) {
+        public init(deals: [Int64: DealFigures], business: BusinessFigures) {
             self.deals = deals
-            self.groupsSucceeded = groupsSucceeded
-            self.groupsFailed = groupsFailed
+            self.business = business
+        }
+
+        /// Figures without orders, for checks that look at groups only.
+        public init(deals: [Int64: DealFigures], groupsSucceeded: Int, groupsFailed: Int) {
+            let business = BusinessFigures(
+                orders: 0, orderSpanSeconds: nil, groupsStarted: groupsSucceeded + groupsFailed, groupsSucceeded: groupsSucceeded,
+                groupsFailed: groupsFailed
+            )
+            self.init(deals: deals, business: business)
         }
     }
 
     /// Reads the figures, then evaluates; an unreadable database is one failed outcome.
     public static func evaluate(result: RunResult, scenario: Scenario, context: RunContext, databaseURL: String, loop: EventLoop) async -> [CheckOutcome] {
-        let figures: Figures
+        let figures = await figures(dealIDs: context.dealIDs.values.flatMap { $0 }, databaseURL: databaseURL, loop: loop)
+        return evaluate(result: result, scenario: scenario, context: context, figures: figures)
+    }
+
+    /// `readFigures` as a result: an unreadable database is a failed check, not a thrown error.
+    public static func figures(dealIDs: [Int64], databaseURL: String, loop: EventLoop) async -> Result<Figures, any Error> {
         do {
-            figures = try await readFigures(dealIDs: context.dealIDs.values.flatMap { $0 }, databaseURL: databaseURL, loop: loop)
+            return .success(try await readFigures(dealIDs: dealIDs, databaseURL: databaseURL, loop: loop))
         } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The checks on figures read (or not) from the database.
+    public static func evaluate(
+        result: RunResult, scenario: Scenario, context: RunContext, figures: Result<Figures, any Error>
+    ) -> [CheckOutcome] {
+        switch figures {
+        case .success(let figures):
+            return evaluate(result: result, scenario: scenario, context: context, figures: figures)
+        case .failure(let error):
             return [errorRate(result: result, scenario: scenario), CheckOutcome(name: "scenario checks", passed: false, detail: "could not read the database: \(error)")]
         }
-        return evaluate(result: result, scenario: scenario, context: context, figures: figures)
     }
 
     /// The checks on given figures: the error rate always, the others when the scenario asks.
@@ -117,12 +143,22 @@ public enum ScenarioChecks {
             let groups = try await ScenarioDatabase.rows(
                 connection,
                 """
-                SELECT count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'failed')
+                SELECT count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'failed'), count(*)
                 FROM groups WHERE deal_id = ANY($1::bigint[])
                 """,
                 [ids]
             )
-            return Figures(deals: deals, groupsSucceeded: Int(groups.first?[0] ?? "") ?? 0, groupsFailed: Int(groups.first?[1] ?? "") ?? 0)
+            let orders = try await ScenarioDatabase.rows(
+                connection,
+                "SELECT count(*), extract(epoch FROM max(created_at) - min(created_at)) FROM orders WHERE deal_id = ANY($1::bigint[])",
+                [ids]
+            )
+            func number(_ rows: [[String?]], _ column: Int) -> Int { Int(rows.first?[column] ?? "") ?? 0 }
+            let business = BusinessFigures(
+                orders: number(orders, 0), orderSpanSeconds: (orders.first?[1]).flatMap { $0.flatMap(Double.init) },
+                groupsStarted: number(groups, 2), groupsSucceeded: number(groups, 0), groupsFailed: number(groups, 1)
+            )
+            return Figures(deals: deals, business: business)
         }
     }
 }

@@ -4,8 +4,9 @@ import HTTPCodec
 
 /// Makes what a scenario needs before the load, through the admin API: buyer tokens
 /// (`POST /v1/admin/tokens`, at most 1,000 users a call), the deals (`POST /v1/admin/deals`,
-/// one per copy, with Idempotency-Keys so a retried call makes no second deal), and the
-/// sandbox's knobs (`POST {provider}/_sandbox/config`).
+/// one per copy, with Idempotency-Keys so a retried call makes no second deal, marked as test
+/// data), and the sandbox's knobs (`POST {provider}/_sandbox/config`). What it changes outside
+/// the run (the knobs as they were, the deals made) goes to `cleanup` as it goes.
 public struct ScenarioSetup: Sendable {
     public var service: Endpoint
     /// The payment provider; its `bearer` is the provider API key steps use.
@@ -18,13 +19,19 @@ public struct ScenarioSetup: Sendable {
     public var tokenTTLSeconds = 6 * 3600
     /// Deals created at once.
     public var parallelism = 8
+    /// Told of every change to put back after the run.
+    public var cleanup: RunCleanup?
 
-    public init(service: Endpoint, provider: Endpoint?, adminToken: String, clients: HTTPClients, runID: String = ScenarioSetup.makeRunID()) {
+    public init(
+        service: Endpoint, provider: Endpoint?, adminToken: String, clients: HTTPClients, runID: String = ScenarioSetup.makeRunID(),
+        cleanup: RunCleanup? = nil
+    ) {
         self.service = service
         self.provider = provider
         self.adminToken = adminToken
         self.clients = clients
         self.runID = runID
+        self.cleanup = cleanup
     }
 
     /// A short id unlikely to repeat: seconds since 2024 and 16 random bits, base 36.
@@ -41,6 +48,13 @@ public struct ScenarioSetup: Sendable {
         let admin = AdminClient(clients: clients, endpoint: service, bearer: adminToken)
         if let config = scenario.sandboxConfig, let provider {
             let sandbox = AdminClient(clients: clients, endpoint: provider, bearer: nil)
+            // The knobs as they are, to put back after the run, before changing them.
+            let current = try await sandbox.send(.get, "/_sandbox/config", accept: [200], call: "GET /_sandbox/config")
+            let restore = try SandboxKnobs.restore(changing: config, from: current.object)
+            if !restore.names.isEmpty, cleanup?.sandboxChanged(provider, restore: restore) == false {
+                let detail = "not sent: the run is being cleaned up (interrupted)"
+                throw ScenarioSetupError(call: "POST /_sandbox/config", status: nil, detail: detail)
+            }
             _ = try await sandbox.send(.post, "/_sandbox/config", body: config, accept: [200, 204], call: "POST /_sandbox/config \(config)")
         }
         let dealIDs = try await createDeals(scenario, admin: admin, now: now)
@@ -95,8 +109,10 @@ public struct ScenarioSetup: Sendable {
         // sale window decide (the API's minimum is 60 s).
         let limit = min(2_592_000, max(60, Int(endsIn.rounded(.up))))
         let title = "\(deal.name) \(copy + 1)/\(deal.copies) · gbload \(scenario) \(runID)"
+        let description = TestDeals.description(scenario: scenario, runID: runID)
         return """
-            {"title":\(AdminClient.quote(String(title.prefix(200)))),"description":"Made by gbload for a load test.","currency":"EUR",\
+            {"title":\(AdminClient.quote(String(title.prefix(200)))),"description":\(AdminClient.quote(description)),"testData":true,\
+            "currency":"EUR",\
             "listPrice":\(deal.listPrice),"groupPrice":\(deal.groupPrice),"groupSize":\(deal.groupSize),"groupTimeLimitSeconds":\(limit),\
             "startsAt":"\(rfc3339(now.addingTimeInterval(-60)))","endsAt":"\(rfc3339(now.addingTimeInterval(endsIn)))",\
             "perUserLimit":\(deal.perUserLimit),"status":"active","stock":\(deal.stock)}
@@ -107,43 +123,36 @@ public struct ScenarioSetup: Sendable {
         struct Job: Sendable {
             let deal: String
             let copy: Int
+            let copies: Int
             let body: String
         }
         var jobs: [Job] = []
         for deal in scenario.deals {
             for copy in 0..<deal.copies {
-                jobs.append(Job(deal: deal.name, copy: copy, body: dealBody(deal, scenario: scenario.name, copy: copy, now: now)))
+                let body = dealBody(deal, scenario: scenario.name, copy: copy, now: now)
+                jobs.append(Job(deal: deal.name, copy: copy, copies: deal.copies, body: body))
             }
         }
-        let runID = runID
-        let parallelism = max(1, parallelism)
-        let results: [(job: Int, id: Int64)]
+        let (runID, cleanup) = (runID, cleanup)
+        let results: [Int64]
         do {
-            results = try await withThrowingTaskGroup(of: (Int, Int64).self) { group in
-                var done: [(job: Int, id: Int64)] = []
-                var next = 0
-                func start() {
-                    let index = next
-                    let job = jobs[index]
-                    next += 1
-                    group.addTask {
-                        let call = "POST /v1/admin/deals (deal \(job.deal), copy \(job.copy + 1) of \(scenario.deals.first { $0.name == job.deal }!.copies))"
-                        let answer = try await admin.send(
-                            .post, "/v1/admin/deals", body: job.body, headers: [("Idempotency-Key", "gbload-\(runID)-deal-\(job.deal)-\(job.copy)")],
-                            accept: [201], call: call
-                        )
-                        guard let id = (answer.object["id"] as? NSNumber)?.int64Value else {
-                            throw ScenarioSetupError(call: call, status: answer.status, detail: "the answer has no deal `id`: \(answer.text.prefix(200))")
-                        }
-                        return (index, id)
-                    }
+            results = try await BoundedConcurrency.map(jobs.count, limit: parallelism) { [jobs] index in
+                let job = jobs[index]
+                let call = "POST /v1/admin/deals (deal \(job.deal), copy \(job.copy + 1) of \(job.copies))"
+                let key = "gbload-\(runID)-deal-\(job.deal)-\(job.copy)"
+                let answer = try await admin.send(
+                    .post, "/v1/admin/deals", body: job.body, headers: [("Idempotency-Key", key)], accept: [201], call: call
+                )
+                guard let id = (answer.object["id"] as? NSNumber)?.int64Value else {
+                    let detail = "the answer has no deal `id`: \(answer.text.prefix(200))"
+                    throw ScenarioSetupError(call: call, status: answer.status, detail: detail)
                 }
-                while next < min(parallelism, jobs.count) { start() }
-                while let result = try await group.next() {
-                    done.append(result)
-                    if next < jobs.count { start() }
+                // Known at once, so a setup that fails later still closes what it made.
+                if cleanup?.dealCreated(id) == false {
+                    let detail = "deal \(id) made while the run was being cleaned up (interrupted): gbload cleanup closes it"
+                    throw ScenarioSetupError(call: call, status: nil, detail: detail)
                 }
-                return done
+                return id
             }
         } catch let error as ScenarioSetupError {
             throw error
@@ -151,9 +160,7 @@ public struct ScenarioSetup: Sendable {
             throw ScenarioSetupError(call: "POST /v1/admin/deals", status: nil, detail: "\(error)")
         }
         var ids: [String: [Int64]] = [:]
-        for (index, id) in results.sorted(by: { $0.job < $1.job }) {
-            ids[jobs[index].deal, default: []].append(id)
-        }
+        for (job, id) in zip(jobs, results) { ids[job.deal, default: []].append(id) }
         return ids
     }
 }

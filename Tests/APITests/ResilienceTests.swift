@@ -1,4 +1,5 @@
 import Foundation
+import GroupBuyTesting
 import HTTPServer
 import Postgres
 import Synchronization

@@ -187,5 +187,6 @@ import Testing
         #expect((object["applied"] as? [Int])?.contains(1) == true)
         let unreachable = try gbctl(["migrate", "status", "--database-url", "postgresql://nobody@127.0.0.1:1/none", "--migrations", migrations], port: 1)
         #expect(unreachable.status == 4)
+        #expect(unreachable.stderr.contains("cannot connect to 127.0.0.1:1"), "names where it tried: \(unreachable.stderr)")
     }
 }

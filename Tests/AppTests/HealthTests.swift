@@ -50,17 +50,29 @@ import Testing
         try await world.stop()
     }
 
-    @Test(.enabled(if: PrivateServices.available, "needs root to run a private PostgreSQL"))
-    func withPostgreSQLStoppedHealthzStaysAliveButSaysDegradedAndStatusExitsSix() async throws {
+    /// A groupbuyd on a PostgreSQL and Redis of the test's own, which `body` may stop.
+    static func withPrivateServices(_ body: (PrivateServices, Daemon) async throws -> Void) async throws {
         let services = try await PrivateServices.start()
-        let daemon: Daemon
         do {
-            daemon = try await Daemon.start(environment: ["GROUPBUY_DATABASE_URL": services.databaseURL, "GROUPBUY_REDIS_URL": services.redisURL])
+            let daemon = try await Daemon.start(
+                environment: ["GROUPBUY_DATABASE_URL": services.databaseURL, "GROUPBUY_REDIS_URL": services.redisURL]
+            )
+            do {
+                try await body(services, daemon)
+            } catch {
+                daemon.signal(SIGKILL)
+                throw error
+            }
         } catch {
             try? await services.stop()
             throw error
         }
-        do {
+        try await services.stop()
+    }
+
+    @Test(.enabled(if: PrivateServices.available, "needs root to run a private PostgreSQL"))
+    func withPostgreSQLStoppedHealthzStaysAliveButSaysDegradedAndStatusExitsSix() async throws {
+        try await Self.withPrivateServices { services, daemon in
             #expect(try await Self.healthz(daemon.port).body["status"] as? String == "ok")
             try await services.stopPostgres()
             try await waitUntil("/healthz to report PostgreSQL down", within: 60) {
@@ -92,25 +104,12 @@ import Testing
             }
             #expect(try cli.gbctl(["status"], port: daemon.port).status == 0)
             #expect(try await daemon.terminate() == 0)
-        } catch {
-            daemon.signal(SIGKILL)
-            try? await services.stop()
-            throw error
         }
-        try await services.stop()
     }
 
     @Test(.enabled(if: PrivateServices.available, "needs root to run a private Redis"))
     func withRedisStoppedHealthzSaysDegradedWhileDealsAreStillServed() async throws {
-        let services = try await PrivateServices.start()
-        let daemon: Daemon
-        do {
-            daemon = try await Daemon.start(environment: ["GROUPBUY_DATABASE_URL": services.databaseURL, "GROUPBUY_REDIS_URL": services.redisURL])
-        } catch {
-            try? await services.stop()
-            throw error
-        }
-        do {
+        try await Self.withPrivateServices { services, daemon in
             try await services.stopRedis()
             try await waitUntil("/healthz to report Redis down", within: 60) {
                 try await Self.check(Self.healthz(daemon.port).body, "redis")["status"] as? String == "down"
@@ -126,12 +125,7 @@ import Testing
             #expect(status.status == 6, "\(status.stdout)\(status.stderr)")
             #expect(status.stdout.contains("  redis              down  127.0.0.1:\(services.redisPort)"), "\(status.stdout)")
             #expect(try await daemon.terminate() == 0)
-        } catch {
-            daemon.signal(SIGKILL)
-            try? await services.stop()
-            throw error
         }
-        try await services.stop()
     }
 
     /// Many probes at once cost one check: the dependencies are not stormed.

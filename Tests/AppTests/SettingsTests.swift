@@ -124,8 +124,9 @@ import Testing
         let root = URL(fileURLWithPath: Self.shippedConfig).deletingLastPathComponent().deletingLastPathComponent()
         let settings = try await Settings.load(environment: [:], configFile: nil)
         let known = Set(settings.entries.map { SettingsReader.environmentName(of: $0.key) } + SettingsReader.nonSettingVariables)
-        // Shell variables of the scripts themselves, never exported to groupbuyd.
-        let shellOnly: Set<String> = ["GROUPBUY_SCRIPT_NAME", "GROUPBUY_COMMON_SH_LOADED", "GROUPBUY_DEBIAN_PACKAGES"]
+        // Shell variables of the scripts themselves, never exported to groupbuyd; and the
+        // misspelling README.md shows being refused.
+        let shellOnly: Set<String> = ["GROUPBUY_SCRIPT_NAME", "GROUPBUY_COMMON_SH_LOADED", "GROUPBUY_DEBIAN_PACKAGES", "GROUPBUY_SERVER_PROT"]
         var unknown: [String] = []
         let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
         while let url = enumerator?.nextObject() as? URL {

@@ -9,7 +9,9 @@ public enum OutboxJobs {
 
     /// Jobs in `state` (every state when nil), newest first, after `cursor`: each as JSON
     /// `{id, kind, state, attempts, lastError, payload, runAt, lockedUntil, createdAt, updatedAt}`.
-    public static func list(state: String?, before cursor: Cursor?, limit: Int, on connection: PostgresConnection) async throws -> JSONPage {
+    public static func list(
+        state: String?, before cursor: Cursor?, limit: Int, on connection: PostgresConnection
+    ) async throws -> JSONPage {
         let rows = try await connection.query(
             """
             SELECT j.id, json_build_object(

@@ -6,7 +6,8 @@ import Foundation
 struct GroupBuyControl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gbctl",
-        abstract: "Administer a GroupBuy service: migrations, deals, stock, orders, groups, refunds, outbox, checks, tokens, audit, status.",
+        abstract: "Administer a GroupBuy service: migrations, deals, stock, orders, groups, refunds, outbox, checks, tokens, "
+            + "audit, status.",
         discussion: """
             The server and token come from --server/--token, else GBCTL_SERVER/GBCTL_TOKEN, else the \
             config file (--config, GBCTL_CONFIG or ~/.config/gbctl/config), lines of `key: value` with \

@@ -123,7 +123,8 @@ struct SettingsReader {
         } else if !valid {
             problems.append("\(describe(key, source)): \"\(value)\" is not valid; expected \(expected)")
         }
-        entries.append(Entry(key: key, value: "\(value)", source: source, variable: source == .environment ? Self.environmentName(of: key) : nil))
+        let variable = source == .environment ? Self.environmentName(of: key) : nil
+        entries.append(Entry(key: key, value: "\(value)", source: source, variable: variable))
         return value
     }
 

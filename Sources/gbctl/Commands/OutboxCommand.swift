@@ -34,11 +34,12 @@ struct OutboxCommand: AsyncParsableCommand {
                 if connection.json { return Output.json(try listing.json) }
                 Output.table(
                     ["ID", "KIND", "STATE", "ATTEMPTS", "PAYLOAD", "RUN AT", "UPDATED", "LAST ERROR"],
-                    listing.items.map {
-                        let payload = ($0["payload"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\(Output.text($0.value))" }
+                    listing.items.map { job in
+                        let payload = (job["payload"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }
                         return [
-                            Output.text($0["id"]), Output.text($0["kind"]), Output.text($0["state"]), Output.text($0["attempts"]),
-                            payload.joined(separator: ","), Output.text($0["runAt"]), Output.text($0["updatedAt"]), Output.text($0["lastError"]),
+                            Output.text(job["id"]), Output.text(job["kind"]), Output.text(job["state"]), Output.text(job["attempts"]),
+                            payload.map { "\($0.key)=\(Output.text($0.value))" }.joined(separator: ","), Output.text(job["runAt"]),
+                            Output.text(job["updatedAt"]), Output.text(job["lastError"]),
                         ]
                     }
                 )

@@ -49,7 +49,8 @@ struct StatusCommand: AsyncParsableCommand {
             self.server = server
             let checks = health["checks"] as? [String: Any] ?? [:]
             let order = ["postgres", "redis", "payments"]
-            self.checks = checks.keys.sorted { (order.firstIndex(of: $0) ?? order.count, $0) < (order.firstIndex(of: $1) ?? order.count, $1) }.map {
+            let rank = { (name: String) in (order.firstIndex(of: name) ?? order.count, name) }
+            self.checks = checks.keys.sorted { rank($0) < rank($1) }.map {
                 let check = checks[$0] as? [String: Any] ?? [:]
                 return ($0, check["status"] as? String ?? "?", check["address"] as? String, check["error"] as? String)
             }

@@ -66,8 +66,9 @@ struct TokenCommand: AsyncParsableCommand {
             guard !entries.isEmpty else {
                 throw CLIError(
                     .other,
-                    "no signing key: give --keys or GROUPBUY_AUTH_JWT_KEYS (kid:secret), or the server's keys file in GROUPBUY_AUTH_JWT_KEYS_FILE "
-                        + "(scripts/run.sh keeps its development key in .local/dev-jwt-keys: GROUPBUY_AUTH_JWT_KEYS_FILE=.local/dev-jwt-keys)"
+                    "no signing key: give --keys or GROUPBUY_AUTH_JWT_KEYS (kid:secret), or the server's keys file in "
+                        + "GROUPBUY_AUTH_JWT_KEYS_FILE (scripts/run.sh keeps its development key in .local/dev-jwt-keys: "
+                        + "GROUPBUY_AUTH_JWT_KEYS_FILE=.local/dev-jwt-keys)"
                 )
             }
             do {

@@ -43,7 +43,10 @@ let package = Package(
         // C: a shim for what Swift cannot see in glibc, and one system-library target per C library.
         .target(name: "CLinux"),
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        // No pkgConfig: hiredis.pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM refuses from pkg-config
+        // (a "prohibited flag(s)" warning on every build). The shim includes <hiredis/…> from
+        // /usr/include, so no flag is needed (and the define changes nothing on 64-bit Linux).
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CNghttp2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
@@ -63,6 +66,8 @@ let package = Package(
             dependencies: ["CPostgres", "IOCore"],
             swiftSettings: strict
         ),
+        // "Did you mean" for misspelt names (settings, gbctl commands, scenario files). No dependencies.
+        .target(name: "Suggestions", swiftSettings: strict),
         // Value types shared by the business modules: time stamps, cursors, field problems.
         .target(name: "Domain", dependencies: ["IOCore"], swiftSettings: strict),
         // Deals, their stock slots and the audit of admin changes: rules and SQL, no HTTP.
@@ -74,7 +79,7 @@ let package = Package(
         .target(name: "Orders", dependencies: ["Domain", "Inventory", "Postgres", "IOCore"], swiftSettings: strict),
         // Paying for orders through a provider (PSPClient), applying its signed webhooks once,
         // the outbox of refunds, reconciliation with the provider's records.
-        .target(name: "Payments", dependencies: ["Orders", "Postgres", "PSPClient", "PSPWire", "IOCore"], swiftSettings: strict),
+        .target(name: "Payments", dependencies: ["Domain", "Orders", "Postgres", "PSPClient", "PSPWire", "IOCore"], swiftSettings: strict),
         // The only importer of COpenSSL: HMAC, SHA-256, constant-time compare, randomness.
         .target(name: "OpenSSL", dependencies: ["COpenSSL"], swiftSettings: strict),
         // HS256 JWTs: key ring with rotation, issuing, verifying. No HTTP types.
@@ -107,6 +112,7 @@ let package = Package(
             name: "App",
             dependencies: [
                 "HTTPServer", "IOCore", "Observability", "CLinux", "Postgres", "Redis", "Catalog", "Inventory", "Orders", "Payments", "PSPClient", "HTTPClient", "API", "Auth",
+                "Suggestions", .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -124,7 +130,7 @@ let package = Package(
         // The admin command line.
         .executableTarget(
             name: "gbctl",
-            dependencies: ["Auth", "Postgres", "IOCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Auth", "Postgres", "IOCore", "Suggestions", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
 
@@ -141,7 +147,7 @@ let package = Package(
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability", "IOCore", "CLinux", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(
             name: "HTTPServerTests",
-            dependencies: ["HTTPServer", "IOCore", "HTTPCodec", "Observability", "CLinux"],
+            dependencies: ["HTTPServer", "IOCore", "HTTPCodec", "Observability", "CLinux", "GroupBuyTesting"],
             swiftSettings: strict
         ),
         .testTarget(name: "OpenSSLTests", dependencies: ["OpenSSL"], swiftSettings: strict),
@@ -154,6 +160,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
+        .testTarget(name: "SuggestionsTests", dependencies: ["Suggestions"], swiftSettings: strict),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Domain", "Postgres", "IOCore"], swiftSettings: strict),
         .testTarget(
             name: "AppTests",
@@ -222,7 +229,7 @@ package.targets += [
     .target(
         name: "LoadGen",
         dependencies: [
-            "IOCore", "HTTPCodec", "HTTPClient", "Postgres", "Inventory", "CLinux",
+            "IOCore", "HTTPCodec", "HTTPClient", "Postgres", "Inventory", "CLinux", "Suggestions",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
             .product(name: "Yams", package: "Yams"),
         ],

@@ -5,13 +5,17 @@
 # On first start it seeds a few demo deals, and it writes .local/gbctl.conf (server + an
 # admin token for 12 h) so that `GBCTL_CONFIG=.local/gbctl.conf gbctl deals list` works.
 # It also runs psp-sandbox (the stand-in card provider, docs/PSP.md) on port 8099 with a
-# development API key and webhook secret, and points groupbuyd's payments at it.
+# development API key and webhook secret (given to both in files, never on a command line that
+# `ps` shows), and points groupbuyd's payments at it.
+# The server's log (one JSON line per request) goes to .local/groupbuyd.log, the sandbox's to
+# .local/psp-sandbox.log: at load the access log alone is tens of thousands of lines a second.
 # Ctrl-C stops the server gracefully, then the sandbox and the services.
 #
 #   scripts/run.sh [groupbuyd options]     e.g. scripts/run.sh --print-config
 #
 # Settings (environment): any GROUPBUY_* setting (see config/groupbuy.yaml), e.g.
-# GROUPBUY_SERVER_PORT=9000; GROUPBUY_KEEP_SERVICES=1 leaves PostgreSQL/Redis running;
+# GROUPBUY_SERVER_PORT=9000; GROUPBUY_RUN_LOG=<file> logs there instead, GROUPBUY_RUN_LOG=-
+# to the terminal; GROUPBUY_KEEP_SERVICES=1 leaves PostgreSQL/Redis running;
 # PSP_SANDBOX_PORT (8099); GROUPBUY_NO_SANDBOX=1 runs without the sandbox (payments as configured).
 set -euo pipefail
 
@@ -58,14 +62,17 @@ if [[ "${GROUPBUY_NO_SANDBOX:-0}" != "1" ]]; then
         chmod 600 "${state_dir}/dev-psp"
     fi
     read -r psp_key psp_secret <"${state_dir}/dev-psp"
+    # One file each, so that both programs read them rather than get them as arguments.
+    (umask 077 && printf '%s\n' "${psp_key}" >"${state_dir}/psp-api-key" && printf '%s\n' "${psp_secret}" >"${state_dir}/psp-webhook-secret")
     sandbox_port="${PSP_SANDBOX_PORT:-8099}"
-    log "starting psp-sandbox on port ${sandbox_port}"
-    "${bin_path}/psp-sandbox" --host 127.0.0.1 --port "${sandbox_port}" --api-key "${psp_key}" \
-        --webhook-url "http://127.0.0.1:${port}/v1/webhooks/psp" --webhook-secret "${psp_secret}" >/dev/null &
+    log "starting psp-sandbox on port ${sandbox_port} (log: ${state_dir}/psp-sandbox.log)"
+    "${bin_path}/psp-sandbox" --host 127.0.0.1 --port "${sandbox_port}" --api-key-file "${state_dir}/psp-api-key" \
+        --webhook-url "http://127.0.0.1:${port}/v1/webhooks/psp" --webhook-secret-file "${state_dir}/psp-webhook-secret" \
+        >"${state_dir}/psp-sandbox.log" 2>&1 &
     sandbox_pid=$!
-    export GROUPBUY_PAYMENTS_PROVIDER_ADDRESS="127.0.0.1:${sandbox_port}" GROUPBUY_PAYMENTS_API_KEY="${psp_key}" \
-        GROUPBUY_PAYMENTS_WEBHOOK_SECRETS="${psp_secret}"
-    printf 'PSP_URL=http://127.0.0.1:%s\nPSP_KEY=%s\n' "${sandbox_port}" "${psp_key}" >"${state_dir}/psp.env"
+    export GROUPBUY_PAYMENTS_PROVIDER_ADDRESS="127.0.0.1:${sandbox_port}" GROUPBUY_PAYMENTS_API_KEY_FILE="${state_dir}/psp-api-key" \
+        GROUPBUY_PAYMENTS_WEBHOOK_SECRETS_FILE="${state_dir}/psp-webhook-secret"
+    (umask 077 && printf 'PSP_URL=http://127.0.0.1:%s\nPSP_KEY=%s\n' "${sandbox_port}" "${psp_key}" >"${state_dir}/psp.env")
 fi
 stop_all() {
     if [[ -n "${sandbox_pid}" ]]; then kill -TERM "${sandbox_pid}" 2>/dev/null || true; fi
@@ -76,14 +83,23 @@ trap stop_all EXIT
 log "applying migrations"
 "${binary}" --config config/groupbuy.yaml --migrate
 
-log "starting groupbuyd on port ${GROUPBUY_SERVER_PORT:-8080} (Ctrl-C to stop)"
+server_log="${GROUPBUY_RUN_LOG:-${state_dir}/groupbuyd.log}"
+if [[ "${server_log}" == "-" ]]; then
+    log "starting groupbuyd on port ${port}, logging here (Ctrl-C to stop)"
+else
+    log "starting groupbuyd on port ${port}, logging to ${server_log} (GROUPBUY_RUN_LOG=- for this terminal; Ctrl-C to stop)"
+fi
 # Not exec: the trap must stop the services after the server exits. SIGINT/SIGTERM reach the
-# server (same process group for Ctrl-C; forwarded for a plain kill of this script).
-"${binary}" --config config/groupbuy.yaml "$@" &
+# server (same process group for Ctrl-C; forwarded for a plain kill of this script). Its
+# stderr stays here: a refusal to start (bad setting, no database) is read where it was run.
+if [[ "${server_log}" == "-" ]]; then
+    "${binary}" --config config/groupbuy.yaml "$@" &
+else
+    "${binary}" --config config/groupbuy.yaml "$@" >>"${server_log}" &
+fi
 server_pid=$!
 trap 'kill -TERM "${server_pid}" 2>/dev/null || true' TERM INT
 
-port="${GROUPBUY_SERVER_PORT:-8080}"
 for _ in $(seq 1 100); do
     curl -fsS "http://127.0.0.1:${port}/healthz" >/dev/null 2>&1 && break
     kill -0 "${server_pid}" 2>/dev/null || break

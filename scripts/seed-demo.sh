@@ -10,7 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 gbctl="${1:?usage: seed-demo.sh <gbctl binary>}"
 
-existing="$("${gbctl}" deals list --limit 1 --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')"
+existing="$("${gbctl}" deals list --limit 1 --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["items"]))')"
 if [[ "${existing}" != "0" ]]; then
     log "demo deals: the catalog already has deals, nothing added"
     exit 0

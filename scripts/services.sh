@@ -5,12 +5,17 @@
 #   scripts/services.sh start    start both (idempotent), then print the env lines below
 #   scripts/services.sh stop     stop both (fine when they are not running)
 #   scripts/services.sh status   report both; exit 0 when both run, 3 otherwise
-#   scripts/services.sh env      print the env lines:
+#   scripts/services.sh env      print the env lines of what runs now (ports read from the
+#                                running services' state, so a new terminal needs no
+#                                GROUPBUY_PG_PORT/GROUPBUY_REDIS_PORT), e.g.:
 #       export DATABASE_URL=postgresql://groupbuy@127.0.0.1:54329/groupbuy
 #       export GROUPBUY_TEST_DATABASE_URL=postgresql://groupbuy@127.0.0.1:54329/groupbuy_test
 #       export REDIS_URL=redis://127.0.0.1:63799
 #
 #   eval "$(scripts/services.sh env)"
+#
+# groupbuyd uses DATABASE_URL and REDIS_URL over config/groupbuy.yaml (GROUPBUY_DATABASE_URL and
+# GROUPBUY_REDIS_URL over those), so moving the ports here moves the server with them.
 #
 # Settings (environment):
 #   GROUPBUY_STATE_DIR      state folder, default <repo>/.local (git-ignored)
@@ -461,10 +466,46 @@ redis_status() {
 
 # ---------------------------------------------------------------------------------------------
 
+# The port the PostgreSQL of this state folder listens on now (postmaster.pid), or nothing.
+pg_live_port() {
+    local pid
+    pid="$(head -n1 "${PG_DATA}/postmaster.pid" 2>/dev/null | tr -dc '0-9' || true)"
+    if is_live_process "${pid}" postgres; then
+        pg_running_port
+    fi
+}
+
+# The port the Redis of this state folder runs on now (from the redis.conf it was started
+# with, while its pid is alive), or nothing.
+redis_live_port() {
+    if [[ -n "$(redis_live_pid)" ]]; then
+        sed -n 's/^port //p' "${REDIS_CONF}" 2>/dev/null || true
+    fi
+}
+
+# The env lines for the services that run now from this state folder: their real ports, read
+# from their state, so that a new terminal gets what is running whatever GROUPBUY_PG_PORT and
+# GROUPBUY_REDIS_PORT say there. A service that is not running gets its configured port, and
+# a warning on stderr.
 print_env() {
-    printf 'export DATABASE_URL=postgresql://%s@127.0.0.1:%s/groupbuy\n' "${PG_USER_ROLE}" "${PG_PORT}"
-    printf 'export GROUPBUY_TEST_DATABASE_URL=postgresql://%s@127.0.0.1:%s/groupbuy_test\n' "${PG_USER_ROLE}" "${PG_PORT}"
-    printf 'export REDIS_URL=redis://127.0.0.1:%s\n' "${REDIS_PORT}"
+    local pg_port redis_port
+    pg_port="$(pg_live_port)"
+    redis_port="$(redis_live_port)"
+    if [[ -z "${pg_port}" ]]; then
+        warn "PostgreSQL of ${STATE_DIR} is not running; printing its configured port ${PG_PORT} (start it: scripts/services.sh start)"
+        pg_port="${PG_PORT}"
+    elif [[ -n "${GROUPBUY_PG_PORT:-}" && "${GROUPBUY_PG_PORT}" != "${pg_port}" ]]; then
+        warn "GROUPBUY_PG_PORT is ${GROUPBUY_PG_PORT}, but the PostgreSQL of ${STATE_DIR} runs on ${pg_port}: printing ${pg_port}"
+    fi
+    if [[ -z "${redis_port}" ]]; then
+        warn "Redis of ${STATE_DIR} is not running; printing its configured port ${REDIS_PORT} (start it: scripts/services.sh start)"
+        redis_port="${REDIS_PORT}"
+    elif [[ -n "${GROUPBUY_REDIS_PORT:-}" && "${GROUPBUY_REDIS_PORT}" != "${redis_port}" ]]; then
+        warn "GROUPBUY_REDIS_PORT is ${GROUPBUY_REDIS_PORT}, but the Redis of ${STATE_DIR} runs on ${redis_port}: printing ${redis_port}"
+    fi
+    printf 'export DATABASE_URL=postgresql://%s@127.0.0.1:%s/groupbuy\n' "${PG_USER_ROLE}" "${pg_port}"
+    printf 'export GROUPBUY_TEST_DATABASE_URL=postgresql://%s@127.0.0.1:%s/groupbuy_test\n' "${PG_USER_ROLE}" "${pg_port}"
+    printf 'export REDIS_URL=redis://127.0.0.1:%s\n' "${redis_port}"
 }
 
 # Serialises start/stop across concurrent invocations (e.g. run.sh and test.sh at once).

@@ -23,6 +23,7 @@ public struct GroupBuyAPI: Sendable {
     let orderRoutes: OrderRoutes
     let adminOrderRoutes: AdminOrderRoutes
     let paymentRoutes: PaymentRoutes
+    let adminOutboxRoutes: AdminOutboxRoutes
     let tokenRoutes: TokenRoutes
     let reads: DealReads
 
@@ -49,6 +50,7 @@ public struct GroupBuyAPI: Sendable {
         paymentRoutes = PaymentRoutes(
             payments: payments, auth: authenticator, webhookSecrets: webhookSecrets, webhookTolerance: Int64(webhookToleranceSeconds)
         )
+        adminOutboxRoutes = AdminOutboxRoutes(payments: payments, auth: authenticator)
     }
 
     public func add(to routes: inout RouterBuilder) {
@@ -56,6 +58,7 @@ public struct GroupBuyAPI: Sendable {
         orderRoutes.add(to: &routes)
         adminOrderRoutes.add(to: &routes)
         paymentRoutes.add(to: &routes)
+        adminOutboxRoutes.add(to: &routes)
         tokenRoutes.add(to: &routes)
     }
 

@@ -52,7 +52,9 @@ public final class HTTPServer: Service, Sendable {
                 maxConnections: perLoopLimit
             )
         }
-        self.metrics = HTTPServerMetrics(routes: router.routes.map(\.pattern), loops: serverLoops.map(\.metrics), group: group)
+        self.metrics = HTTPServerMetrics(
+            routes: router.routes.map { ($0.pattern, $0.method) }, loops: serverLoops.map(\.metrics), group: group
+        )
     }
 
     /// The bound port, once `start()` has returned.

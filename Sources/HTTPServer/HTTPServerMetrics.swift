@@ -2,16 +2,22 @@ import HTTPCodec
 import IOCore
 
 /// The server's figures in Prometheus text format, summed over loops at scrape time.
+/// Requests are labelled by route pattern and method: each registered route (one pattern
+/// and method) is one series, so GET and POST of one path never share a label set.
 public final class HTTPServerMetrics: Sendable {
-    private let routes: [String]
+    /// `route="…",method="…"` of each route index, escaped once; the last is "no route".
+    private let routeLabels: [String]
     private let loops: [LoopHTTPMetrics]
     private let group: EventLoopGroup
 
-    init(routes: [String], loops: [LoopHTTPMetrics], group: EventLoopGroup) {
-        self.routes = routes
+    init(routes: [(pattern: String, method: String)], loops: [LoopHTTPMetrics], group: EventLoopGroup) {
+        self.routeLabels = routes.map { "route=\"\(Self.escape($0.pattern))\",method=\"\(Self.escape($0.method))\"" }
+            + [#"route="(none)",method="(any)""#]
         self.loops = loops
         self.group = group
     }
+
+    private var routeCount: Int { routeLabels.count - 1 }
 
     /// Requests answered so far, summed over routes, statuses and loops.
     public var requestsTotal: Int {
@@ -45,23 +51,19 @@ public final class HTTPServerMetrics: Sendable {
         renderLoops(into: &text)
     }
 
-    private func label(route index: Int) -> String {
-        index < routes.count ? routes[index] : "(none)"
-    }
-
     private static func statusLabel(_ slot: Int) -> String {
         slot < LoopHTTPMetrics.trackedStatuses.count ? String(LoopHTTPMetrics.trackedStatuses[slot]) : "other"
     }
 
     private func renderRequests(into text: inout String) {
-        text += "# HELP http_requests_total Requests answered, by route pattern and status.\n"
+        text += "# HELP http_requests_total Requests answered, by route pattern, method and status.\n"
         text += "# TYPE http_requests_total counter\n"
-        for route in 0...routes.count {
+        for route in 0...routeCount {
             for slot in 0..<LoopHTTPMetrics.statusSlots {
                 let index = route * LoopHTTPMetrics.statusSlots + slot
                 let count = loops.reduce(0) { $0 + $1.requests.value(at: index) }
                 guard count > 0 else { continue }
-                text += "http_requests_total{route=\"\(escape(label(route: route)))\",status=\"\(Self.statusLabel(slot))\"} \(count)\n"
+                text += "http_requests_total{\(routeLabels[route]),status=\"\(Self.statusLabel(slot))\"} \(count)\n"
             }
         }
     }
@@ -69,11 +71,11 @@ public final class HTTPServerMetrics: Sendable {
     private func renderLatency(into text: inout String) {
         text += "# HELP http_request_duration_seconds Time from a complete request head to its response being queued.\n"
         text += "# TYPE http_request_duration_seconds histogram\n"
-        for route in 0...routes.count {
+        for route in 0...routeCount {
             var merged = loops[0].latency[route].snapshot()
             for loop in loops.dropFirst() { merged.merge(loop.latency[route].snapshot()) }
             guard merged.count > 0 else { continue }
-            renderHistogram(merged, name: "http_request_duration_seconds", labels: "route=\"\(escape(label(route: route)))\"", into: &text)
+            renderHistogram(merged, name: "http_request_duration_seconds", labels: routeLabels[route], into: &text)
         }
     }
 
@@ -136,7 +138,7 @@ public final class HTTPServerMetrics: Sendable {
         text += "\(name)_count{\(labels)} \(snapshot.count)\n"
     }
 
-    private func escape(_ value: String) -> String {
+    private static func escape(_ value: String) -> String {
         value.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"").replacingAll("\n", with: "\\n")
     }
 }

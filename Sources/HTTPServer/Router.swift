@@ -56,15 +56,18 @@ public final class Router: Sendable {
 
 /// One registered route.
 public final class Route: Sendable {
-    /// The pattern as registered, e.g. "/v1/deals/{id}"; the metrics label.
+    /// The pattern as registered, e.g. "/v1/deals/{id}"; the metrics label, with `method`.
     public let pattern: String
+    /// The method it was registered for ("GET"; HEAD requests answered by a GET route count as GET).
+    public let method: String
     /// Position in `Router.routes`.
     public let index: Int
     let handler: Handler
     let parameterNames: RouteParameterNames
 
-    init(pattern: String, index: Int, handler: Handler, parameterNames: [String]) {
+    init(pattern: String, method: String, index: Int, handler: Handler, parameterNames: [String]) {
         self.pattern = pattern
+        self.method = method
         self.index = index
         self.handler = handler
         self.parameterNames = RouteParameterNames(parameterNames)

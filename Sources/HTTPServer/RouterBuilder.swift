@@ -36,7 +36,7 @@ public struct RouterBuilder {
     /// Registers `handler` for `method` on `pattern` ("/a/{name}/b"). HEAD falls back to GET.
     public mutating func on(_ method: HTTPMethod, _ pattern: String, _ handler: Handler) {
         precondition(method != .other, "use on(methodName:) for other methods")
-        register(pattern: pattern, handler: handler) { node, route in
+        register(pattern: pattern, method: method.description, handler: handler) { node, route in
             if node.byMethod[method] != nil { return false }
             node.byMethod[method] = route
             return true
@@ -45,14 +45,14 @@ public struct RouterBuilder {
 
     /// Registers a handler for a method without a name in `HTTPMethod` (e.g. "PROPFIND").
     public mutating func on(methodName: String, _ pattern: String, _ handler: Handler) {
-        register(pattern: pattern, handler: handler) { node, route in
+        register(pattern: pattern, method: methodName, handler: handler) { node, route in
             if node.otherMethods[methodName] != nil { return false }
             node.otherMethods[methodName] = route
             return true
         }
     }
 
-    private mutating func register(pattern: String, handler: Handler, attach: (Node, Route) -> Bool) {
+    private mutating func register(pattern: String, method: String, handler: Handler, attach: (Node, Route) -> Bool) {
         guard pattern.hasPrefix("/") else {
             problems.append("route '\(pattern)' must start with /")
             return
@@ -89,7 +89,7 @@ public struct RouterBuilder {
             problems.append("route '\(pattern)' has more than \(PathParameters.capacity) parameters")
             return
         }
-        let route = Route(pattern: pattern, index: routes.count, handler: handler, parameterNames: names)
+        let route = Route(pattern: pattern, method: method, index: routes.count, handler: handler, parameterNames: names)
         if attach(node, route) {
             routes.append(route)
         } else {

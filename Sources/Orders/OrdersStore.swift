@@ -30,6 +30,11 @@ public struct StoredResponse: Sendable, Equatable {
 public struct JSONPage: Sendable {
     public var items: [String]
     public var nextCursor: Cursor?
+
+    public init(items: [String], nextCursor: Cursor?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
 }
 
 /// Groups and orders on one connection. Stateless apart from its settings: one value serves

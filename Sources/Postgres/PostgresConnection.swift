@@ -132,7 +132,7 @@ public final class PostgresConnection: IOEventHandler, @unchecked Sendable {
         // they are not errors and do not belong in our JSON logs.
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
         guard PQstatus(connection) != CONNECTION_BAD, PQsetnonblocking(connection, 1) == 0 else {
-            let error = PostgresError.connection(connection, "cannot connect")
+            let error = PostgresError.connection(connection, connectFailure(connection))
             shutDown(error)
             throw error
         }
@@ -159,8 +159,17 @@ public final class PostgresConnection: IOEventHandler, @unchecked Sendable {
             connectWaiter = nil
             waiter?.resume()
         default:
-            shutDown(PostgresError.connection(connection, "cannot connect"))
+            shutDown(PostgresError.connection(connection, connectFailure(connection)))
         }
+    }
+
+    /// "cannot connect to 127.0.0.1:5432": libpq's own message does not always say where.
+    private func connectFailure(_ connection: OpaquePointer) -> String {
+        let host = PQhost(connection).map { String(cString: $0) } ?? ""
+        let port = PQport(connection).map { String(cString: $0) } ?? ""
+        guard !host.isEmpty else { return "cannot connect" }
+        let shownHost = host.contains(":") && !host.hasPrefix("/") ? "[\(host)]" : host
+        return port.isEmpty ? "cannot connect to \(shownHost)" : "cannot connect to \(shownHost):\(port)"
     }
 
     /// Makes epoll watch `fd` for `interest`. libpq may switch sockets while connecting

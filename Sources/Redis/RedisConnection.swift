@@ -177,7 +177,8 @@ public final class RedisConnection: @unchecked Sendable {
         loop.timers.cancel(timer)
         let waiter = connectWaiter
         connectWaiter = nil
-        waiter?.resume(throwing: reason)
+        // A failed connect says where it was tried: "Connection refused" alone does not.
+        waiter?.resume(throwing: reason.tried(at: configuration))
         while let entry = pending.popFirst() {
             entry.continuation.resume(throwing: failure(for: entry))
         }

@@ -54,6 +54,6 @@ struct APIClient {
             message += ": \(detail)"
         }
         if reply.status == 401 { message += "\n  (give a token with --token or GBCTL_TOKEN; `gbctl token issue` makes one)" }
-        return CLIError(reply.status >= 500 ? .serverError : .refused, message)
+        return CLIError(reply.status == 503 ? .unreachable : reply.status >= 500 ? .serverError : .refused, message)
     }
 }

@@ -7,9 +7,14 @@ struct CLIError: Error, CustomStringConvertible {
         case refused = 1
         /// A check ran and found something broken (inventory, payments); its findings are on stdout.
         case unhealthy = 2
+        /// The server failed (5xx other than 503).
         case serverError = 3
+        /// No connection to the server or the database, or the server is unavailable (503: what
+        /// it depends on is down or overloaded; retry later).
         case unreachable = 4
         case other = 5
+        /// `status`: the server runs but a dependency (PostgreSQL, Redis, card provider) is down.
+        case degraded = 6
     }
 
     let kind: Kind

@@ -14,14 +14,20 @@ struct PSPSandboxCommand: AsyncParsableCommand {
         discussion: """
             Every option also reads PSP_SANDBOX_<NAME> from the environment (e.g. PSP_SANDBOX_PORT=8099, \
             PSP_SANDBOX_DROP_NEXT=2). Knobs can be changed while running: POST /_sandbox/config. See docs/PSP.md.
+            Give the API key and webhook secret in files (--api-key-file, --webhook-secret-file) or the \
+            environment rather than on the command line, where `ps` shows them to every user.
             """
     )
 
     @Option(help: "Address to listen on.") var host: String?
     @Option(help: "Port to listen on (0: any free port; the chosen one is printed).") var port: Int?
-    @Option(help: "API key callers must send as 'Authorization: Bearer <key>'.") var apiKey: String?
+    @Option(help: "API key callers must send as 'Authorization: Bearer <key>' (visible in `ps`: prefer --api-key-file).")
+    var apiKey: String?
+    @Option(help: "A file whose first line is the API key.") var apiKeyFile: String?
     @Option(help: "Where events are POSTed (http://host:port/path); none: events are only recorded.") var webhookURL: String?
-    @Option(help: "HMAC secret of the PSP-Signature header.") var webhookSecret: String?
+    @Option(help: "HMAC secret of the PSP-Signature header (visible in `ps`: prefer --webhook-secret-file).")
+    var webhookSecret: String?
+    @Option(help: "A file whose first line is the webhook secret.") var webhookSecretFile: String?
     @Option(help: "Seed of ids, probabilities and shuffles.") var seed: UInt64?
     @Option(help: "Event loops serving the API.") var loops: Int?
 
@@ -39,6 +45,18 @@ struct PSPSandboxCommand: AsyncParsableCommand {
     @Option(help: "How long a delivery attempt waits for an answer (ms).") var webhookTimeoutMs: Int?
     @Option(help: "Time from a refund's answer to its settlement (ms).") var refundSettleDelayMs: Int?
 
+    /// The value given directly, or the first line of `file`; both at once is a usage error.
+    private func secret(_ direct: String?, file: String?, name: String) throws -> String? {
+        guard let file else { return direct }
+        guard direct == nil else { throw ValidationError("give --\(name) or --\(name)-file, not both") }
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw ValidationError("--\(name)-file \(file) cannot be read")
+        }
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard !line.isEmpty else { throw ValidationError("--\(name)-file \(file) is empty") }
+        return line
+    }
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         func value<T: LosslessStringConvertible>(_ flag: T?, _ name: String) throws -> T? {
@@ -50,9 +68,12 @@ struct PSPSandboxCommand: AsyncParsableCommand {
         var settings = SandboxSettings()
         settings.host = try value(host, "HOST") ?? settings.host
         settings.port = try value(port, "PORT") ?? settings.port
-        settings.apiKey = try value(apiKey, "API_KEY") ?? settings.apiKey
+        settings.apiKey = try secret(try value(apiKey, "API_KEY"), file: try value(apiKeyFile, "API_KEY_FILE"), name: "api-key")
+            ?? settings.apiKey
         settings.webhookURL = try value(webhookURL, "WEBHOOK_URL")
-        settings.webhookSecret = try value(webhookSecret, "WEBHOOK_SECRET") ?? settings.webhookSecret
+        settings.webhookSecret = try secret(
+            try value(webhookSecret, "WEBHOOK_SECRET"), file: try value(webhookSecretFile, "WEBHOOK_SECRET_FILE"), name: "webhook-secret"
+        ) ?? settings.webhookSecret
         settings.seed = try value(seed, "SEED") ?? settings.seed
         settings.loops = try value(loops, "LOOPS") ?? settings.loops
         var knobs = Knobs()

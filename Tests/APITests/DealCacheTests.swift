@@ -2,6 +2,7 @@
 import Auth
 import Catalog
 import Foundation
+import GroupBuyTesting
 import IOCore
 import Postgres
 import Redis

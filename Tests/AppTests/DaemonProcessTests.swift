@@ -1,4 +1,5 @@
 import Foundation
+import GroupBuyTesting
 import Testing
 
 /// groupbuyd as operators run it: a real process, real signals, curl and wrk over TCP.
@@ -13,6 +14,43 @@ import Testing
         let result = try Daemon.runToCompletion(arguments: [], environment: ["GROUPBUY_SERVER_MAX_CONNECTIONS": "lots"])
         #expect(result.status == 78)
         #expect(result.stderr.contains("server.max_connections (from GROUPBUY_SERVER_MAX_CONNECTIONS)"))
+    }
+
+    @Test func aMisspeltVariableStopsTheServerNamingItWithASuggestion() throws {
+        let result = try Daemon.runToCompletion(arguments: [], environment: ["GROUPBUY_SERVER_PROT": "9000"])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("GROUPBUY_SERVER_PROT is not a setting (did you mean `GROUPBUY_SERVER_PORT`?)"), "\(result.stderr)")
+    }
+
+    @Test func aMisspeltKeyInTheConfigFileStopsTheServerNamingItWithASuggestion() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("groupbuy-\(UUID()).yaml").path
+        try "server:\n  prot: 9000\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try Daemon.runToCompletion(arguments: ["--config", path], environment: [:])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("server.prot (in \(path)) is not a setting (did you mean `server.port`?)"), "\(result.stderr)")
+    }
+
+    /// DATABASE_URL and REDIS_URL (what scripts/services.sh prints) are used over the file, and
+    /// --print-config says so, with the password masked.
+    @Test func printConfigShowsWhichVariableGaveEachURLWithoutItsPassword() throws {
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GROUPBUY_") }
+        environment["DATABASE_URL"] = "postgresql://groupbuy:s3cret-pw@127.0.0.1:5999/groupbuy"
+        environment["REDIS_URL"] = "redis://127.0.0.1:6999"
+        let shipped = URL(fileURLWithPath: SettingsTests.shippedConfig).path
+        let result = try Daemon.run(Daemon.executable.path, ["--config", shipped, "--print-config"], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains(#"  url: "postgresql://groupbuy:***@127.0.0.1:5999/groupbuy"  # environment (DATABASE_URL)"#), "\(result.stdout)")
+        #expect(result.stdout.contains(#"  url: "redis://127.0.0.1:6999"  # environment (REDIS_URL)"#), "\(result.stdout)")
+        #expect(!result.stdout.contains("s3cret-pw"))
+    }
+
+    /// "Connection refused" says where: the host and port of the database tried at start.
+    @Test func anUnreachableDatabaseAtStartIsNamedByHostAndPort() throws {
+        let result = try Daemon.runToCompletion(arguments: [], environment: ["GROUPBUY_DATABASE_URL": "postgresql://groupbuy@127.0.0.1:1/groupbuy"])
+        #expect(result.status == 69)
+        #expect(result.stderr.contains("cannot reach the database"), "\(result.stderr)")
+        #expect(result.stderr.contains("cannot connect to 127.0.0.1:1"), "\(result.stderr)")
     }
 
     @Test func aMissingConfigFileExitsNonZero() throws {
@@ -56,9 +94,11 @@ import Testing
         #expect(json.hasPrefix("HTTP/1.1 200 OK"))
         #expect(json.hasSuffix(#"{"message":"Hello, World!"}"#))
         #expect(try Daemon.curl(["-s", "http://127.0.0.1:\(daemon.port)/plaintext"]) == "Hello, World!")
-        #expect(try Daemon.curl(["-s", "http://127.0.0.1:\(daemon.port)/healthz"]) == #"{"status":"ok"}"#)
+        let health = try Daemon.curl(["-s", "http://127.0.0.1:\(daemon.port)/healthz"])
+        #expect(health.hasPrefix(#"{"status":"ok","checks":{"postgres":{"status":"up","address":"127.0.0.1:"#), "\(health)")
+        #expect(health.contains(#""payments":{"status":"off"}"#), "\(health)")
         let metrics = try Daemon.curl(["-s", "http://127.0.0.1:\(daemon.port)/metrics"])
-        #expect(metrics.contains(#"http_requests_total{route="/json",status="200"} 1"#))
+        #expect(metrics.contains(#"http_requests_total{route="/json",method="GET",status="200"} 1"#))
         #expect(metrics.contains("event_loop_lag_seconds"))
         #expect(metrics.contains("buffer_pool_chunks"))
         #expect(metrics.contains("groupbuy_build_info"))
@@ -67,6 +107,23 @@ import Testing
         // Every request was access-logged as one JSON line.
         let requests = daemon.logLines().filter { $0["msg"] as? String == "request" }
         #expect(requests.compactMap { $0["path"] as? String } == ["/json", "/plaintext", "/healthz", "/metrics"])
+    }
+
+    /// GET and POST of one route are separate series; no series appears twice in /metrics
+    /// (the server's own figures, the pools', the workers' and the registry's together).
+    @Test func metricsHaveAMethodLabelAndNoSeriesTwice() async throws {
+        let daemon = try await Daemon.start(environment: ["GROUPBUY_LOG_ACCESS": "false"])
+        defer { daemon.signal(SIGKILL) }
+        let base = "http://127.0.0.1:\(daemon.port)"
+        _ = try Daemon.curl(["-s", base + "/v1/admin/deals/1/stock"])
+        _ = try Daemon.curl(["-s", "-X", "POST", "-d", "{}", base + "/v1/admin/deals/1/stock"])
+        _ = try Daemon.curl(["-s", base + "/healthz"])
+        let exposition = MetricsExposition(try Daemon.curl(["-s", base + "/metrics"]))
+        #expect(exposition.malformed.isEmpty, "\(exposition.malformed)")
+        #expect(exposition.duplicateSeries.isEmpty, "\(exposition.duplicateSeries)")
+        let stock = exposition.samples(named: "http_requests_total").filter { $0.labels.contains { $0.name == "route" && $0.value == "/v1/admin/deals/{id}/stock" } }
+        #expect(Set(stock.compactMap { $0.labels.first { $0.name == "method" }?.value }) == ["GET", "POST"], "\(stock)")
+        #expect(try await daemon.terminate() == 0)
     }
 
     @Test func wrkGetsOnly200sFromPlaintextAndJSON() async throws {

@@ -53,7 +53,7 @@ import Testing
         let updated = try gbctl(["deals", "update", "\(id)", "--title", title + " XL"], port: daemon.port, token: token)
         #expect(updated.status == 0, "\(updated.stderr)")
         #expect(updated.stdout.contains("version           2"))
-        let stale = try gbctl(["deals", "update", "\(id)", "--title", "x", "--version", "1"], port: daemon.port, token: token)
+        let stale = try gbctl(["deals", "update", "\(id)", "--title", "x", "--if-version", "1"], port: daemon.port, token: token)
         #expect(stale.status == 1)
         #expect(stale.stderr.contains("412"))
 
@@ -76,6 +76,18 @@ import Testing
         #expect(status.status == 0)
         #expect(status.stdout.contains("health               ok"))
         #expect(status.stdout.contains("version              0.1.0"))
+
+        // Every list prints one JSON shape: {items, nextCursor}.
+        let firstTwo = try gbctl(["deals", "list", "--limit", "2", "--json"], port: daemon.port)
+        let page = try #require(try JSONSerialization.jsonObject(with: Data(firstTwo.stdout.utf8)) as? [String: Any], "\(firstTwo.stdout)")
+        #expect(page.keys.sorted() == ["items", "nextCursor"])
+        #expect((1...2).contains((page["items"] as? [Any])?.count ?? 0), "\(page)")
+        for list in [["orders", "list"], ["groups", "list"], ["audit", "list"], ["outbox", "list"]] {
+            let listed = try gbctl(list + ["--json"], port: daemon.port, token: token)
+            #expect(listed.status == 0, "\(list): \(listed.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any]
+            #expect(object?.keys.sorted() == ["items", "nextCursor"], "\(list): \(listed.stdout)")
+        }
     }
 
     @Test func failuresSayWhatIsWrongAndExitNonZero() async throws {
@@ -99,11 +111,31 @@ import Testing
         let down = try gbctl(["deals", "list"], port: 1)
         #expect(down.status == 4)
         #expect(down.stderr.contains("cannot reach"))
-        let badRole = try gbctl(["token", "issue", "--user", "u", "--role", "root"], port: daemon.port)
-        #expect(badRole.status == 5)
+        for role in ["root", "superuser"] {
+            let badRole = try gbctl(["token", "issue", "--user", "u", "--role", role], port: daemon.port)
+            #expect(badRole.status == 64, "\(role): \(badRole.stderr)")
+            #expect(badRole.stderr.contains("--role must be buyer or admin"), "\(badRole.stderr)")
+        }
+        #expect(try gbctl(["token", "issue", "--user", "u", "--role", "admin", "--ttl", "soon"], port: daemon.port).status == 64)
         let noKeys = try gbctl(["token", "issue", "--user", "u", "--role", "admin"], port: daemon.port, environment: ["GROUPBUY_AUTH_JWT_KEYS": ""])
         #expect(noKeys.status == 5)
         #expect(noKeys.stderr.contains("no signing key"))
+        // It points at the keys file the README uses.
+        #expect(noKeys.stderr.contains("GROUPBUY_AUTH_JWT_KEYS_FILE") && noKeys.stderr.contains(".local/dev-jwt-keys"), "\(noKeys.stderr)")
+        let fromFile = FileManager.default.temporaryDirectory.appendingPathComponent("gbctl-keys-\(UUID().uuidString)").path
+        try Daemon.testJWTKeys.write(toFile: fromFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: fromFile) }
+        let signed = try gbctl(
+            ["token", "issue", "--user", "u", "--role", "admin"], port: daemon.port,
+            environment: ["GROUPBUY_AUTH_JWT_KEYS": "", "GROUPBUY_AUTH_JWT_KEYS_FILE": fromFile]
+        )
+        #expect(signed.status == 0, "\(signed.stderr)")
+        // An unknown command gets a suggestion and the usage exit code.
+        for (typed, meant) in [(["deal", "list"], "`deals`"), (["deals", "lst"], "`deals list`"), (["stauts"], "`status`")] {
+            let unknown = try gbctl(typed, port: daemon.port)
+            #expect(unknown.status == 64, "\(typed)")
+            #expect(unknown.stderr.contains("unknown command") && unknown.stderr.contains("did you mean \(meant)?"), "\(typed): \(unknown.stderr)")
+        }
         let usage = try gbctl(["deals", "show", "abc"], port: daemon.port)
         #expect(usage.status == 64)
         for limit in ["0", "501"] {
@@ -112,11 +144,16 @@ import Testing
             #expect(badLimit.stderr.contains("--limit must be from 1 to 500"), "--limit \(limit)")
         }
         for command in [["--help"], ["deals", "--help"], ["deals", "update", "--help"], ["stock", "add", "--help"], ["migrate", "up", "--help"],
-                        ["token", "issue", "--help"], ["audit", "list", "--help"], ["status", "--help"]] {
+                        ["token", "issue", "--help"], ["audit", "list", "--help"], ["status", "--help"], ["outbox", "list", "--help"],
+                        ["help", "deals", "list"]] {
             let help = try gbctl(command, port: daemon.port)
             #expect(help.status == 0, "\(command)")
             #expect(help.stdout.contains("USAGE"), "\(command)")
         }
+        // One --version in `deals update`: the tool's; the deal's is --if-version.
+        let update = try gbctl(["deals", "update", "--help"], port: daemon.port).stdout
+        #expect(update.components(separatedBy: "--version").count == 2, "\(update)")
+        #expect(update.contains("--if-version"))
     }
 
     @Test func theConfigFileGivesServerAndTokenAndFlagsWin() async throws {
@@ -150,5 +187,6 @@ import Testing
         #expect((object["applied"] as? [Int])?.contains(1) == true)
         let unreachable = try gbctl(["migrate", "status", "--database-url", "postgresql://nobody@127.0.0.1:1/none", "--migrations", migrations], port: 1)
         #expect(unreachable.status == 4)
+        #expect(unreachable.stderr.contains("cannot connect to 127.0.0.1:1"), "names where it tried: \(unreachable.stderr)")
     }
 }

@@ -57,9 +57,9 @@ final class ServiceWorld: Sendable {
         ]
     }
 
-    /// A groupbuyd of this world on `port`.
-    func start(port: Int) async throws -> Daemon {
-        var environment = self.environment
+    /// A groupbuyd of this world on `port` (with `extra` settings on top of the world's).
+    func start(port: Int, extra: [String: String] = [:]) async throws -> Daemon {
+        var environment = self.environment.merging(extra) { _, new in new }
         environment["GROUPBUY_SERVER_PORT"] = String(port)
         return try await Daemon.start(environment: environment)
     }

@@ -1,5 +1,6 @@
 import CLinux
 import Foundation
+import GroupBuyTesting
 import HTTPCodec
 import HTTPServer
 import Logging
@@ -121,19 +122,25 @@ struct Failure: Error {
         try await server.stop()
     }
 
-    @Test func metricsCountRequestsByRouteAndStatus() async throws {
+    @Test func metricsCountRequestsByRouteMethodAndStatus() async throws {
         let server = try await TestServer.start { Self.chain(&$0) }
         let client = try server.connect()
-        for path in ["/v1/deals/1", "/v1/deals/2", "/boom", "/nope"] {
-            try await client.send("GET \(path) HTTP/1.1\r\nHost: t\r\n\r\n")
+        for request in ["GET /v1/deals/1", "GET /v1/deals/2", "PUT /v1/deals/3", "GET /boom", "GET /nope"] {
+            try await client.send("\(request) HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
             _ = try await client.readResponse()
         }
         var text = ""
         server.server.metrics.render(into: &text)
-        #expect(text.contains(#"http_requests_total{route="/v1/deals/{id}",status="200"} 2"#))
-        #expect(text.contains(#"http_requests_total{route="/boom",status="500"} 1"#))
-        #expect(text.contains(#"status="404"} 1"#))
-        #expect(text.contains(#"http_request_duration_seconds_count{route="/v1/deals/{id}"} 2"#))
+        #expect(text.contains(#"http_requests_total{route="/v1/deals/{id}",method="GET",status="200"} 2"#))
+        #expect(text.contains(#"http_requests_total{route="/v1/deals/{id}",method="PUT",status="204"} 1"#))
+        #expect(text.contains(#"http_requests_total{route="/boom",method="GET",status="500"} 1"#))
+        #expect(text.contains(#"http_requests_total{route="(none)",method="(any)",status="404"} 1"#))
+        #expect(text.contains(#"http_request_duration_seconds_count{route="/v1/deals/{id}",method="GET"} 2"#))
+        #expect(text.contains(#"http_request_duration_seconds_count{route="/v1/deals/{id}",method="PUT"} 1"#))
+        // GET and PUT of one path are two series: no series appears twice in the exposition.
+        let exposition = MetricsExposition(text)
+        #expect(exposition.malformed.isEmpty, "\(exposition.malformed)")
+        #expect(exposition.duplicateSeries.isEmpty, "\(exposition.duplicateSeries)")
         try await server.stop()
     }
 

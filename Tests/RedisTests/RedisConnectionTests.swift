@@ -193,6 +193,8 @@ import Testing
         // "refused", not the connect timeout's message: it failed on the refusal, not by waiting
         // (no wall-clock bound: this machine is shared and noisy).
         #expect(message.lowercased().contains("refused"), "\(message)")
+        // It names the address tried, so an operator can tell which Redis it meant.
+        #expect(message.contains("127.0.0.1:\(refusing.port)"), "\(message)")
     }
 
     @Test func aConnectThatGetsNoAnswerFailsAtTheConnectTimeout() async throws {

@@ -68,6 +68,10 @@ public enum Application {
         if provider == nil { logger.warning("payments are off: payments.provider_address is not set") }
         let payments = Payments(pools: pools, provider: provider)
         let redis = try RedisSetup.clients(settings.redis, loops: group.loops)
+        let health = DependencyHealth(
+            probes: DependencyHealth.probes(settings: settings, pools: pools, redis: redis, provider: provider),
+            maxAge: .milliseconds(settings.health.maxAgeMs), timeout: .milliseconds(settings.health.timeoutMs)
+        )
         let api = GroupBuyAPI(
             catalog: catalog, orders: orders, payments: payments, authenticator: authenticator, dealCache: redis.map(DealCache.redis),
             cacheSettings: .init(
@@ -90,9 +94,11 @@ public enum Application {
             logger: logger,
             logSink: logSink,
             registry: registry,
+            health: health,
             serverMetrics: { serverReference.withLock { $0 } },
-            extraMetrics: { text in
+            extraMetrics: { text, loop in
                 DatabaseMetrics.render(pools.figures, into: &text)
+                await OutboxMetrics.render(pools: pools, loop: loop, limit: .milliseconds(settings.health.timeoutMs), into: &text)
                 if let redis { RedisSetup.render(await redis.figures(), into: &text) }
                 api.renderMetrics(into: &text)
                 workers.render(into: &text)
@@ -110,10 +116,21 @@ public enum Application {
             )
         )
         logger.info("starting", metadata: ["version": "\(version)", "loops": "\(loopCount)", "pid": "\(getpid())"])
+        Task(executorPreference: group.loops[0]) { await warnAboutDownDependencies(health, loop: group.loops[0], logger: logger) }
         try await services.run()
         await pools.close()
         await redis?.close()
         logger.info("stopped")
+    }
+
+    /// Redis and the card provider are not needed to start; say at once when one is not there.
+    static func warnAboutDownDependencies(_ health: DependencyHealth, loop: EventLoop, logger: Logger) async {
+        for entry in await health.report(on: loop).entries where entry.status == .down {
+            logger.warning(
+                "dependency down at start",
+                metadata: ["dependency": "\(entry.name)", "address": "\(entry.address ?? "-")", "error": "\(entry.error ?? "-")"]
+            )
+        }
     }
 
     static func orderStoreSettings(_ settings: OrderSettings) -> OrdersStore.Settings {
@@ -147,8 +164,9 @@ public enum Application {
         logger: Logger,
         logSink: LogSink,
         registry: PrometheusCollectorRegistry,
+        health: DependencyHealth? = nil,
         serverMetrics: @escaping @Sendable () -> HTTPServerMetrics?,
-        extraMetrics: @escaping @Sendable (inout String) async -> Void = { _ in },
+        extraMetrics: @escaping @Sendable (inout String, EventLoop) async -> Void = { _, _ in },
         api: GroupBuyAPI? = nil
     ) throws -> Router {
         var routes = RouterBuilder()
@@ -159,7 +177,9 @@ public enum Application {
         routes.add(MetricsMiddleware())
         routes.add(ErrorMiddleware(logger: logger))
         BenchmarkRoutes.add(to: &routes)
-        OperationsRoutes.add(to: &routes, serverMetrics: serverMetrics, extraMetrics: extraMetrics, registry: registry, logSink: logSink)
+        OperationsRoutes.add(
+            to: &routes, health: health, serverMetrics: serverMetrics, extraMetrics: extraMetrics, registry: registry, logSink: logSink
+        )
         api?.add(to: &routes)
         return try routes.build()
     }

@@ -1,9 +1,8 @@
 /// Settings of the data layer, the cache and authentication (see config/groupbuy.yaml).
 public struct DatabaseSettings: Sendable {
-    /// libpq URL or key=value string. Empty: `DATABASE_URL` from the environment, else
-    /// `localURL` (the private database of scripts/services.sh).
-    public var url = ""
-    public static let localURL = "postgresql://groupbuy@127.0.0.1:54329/groupbuy"
+    /// libpq URL or key=value string; by default the private database of scripts/services.sh.
+    /// `GROUPBUY_DATABASE_URL`, then `DATABASE_URL`, override the file.
+    public var url = "postgresql://groupbuy@127.0.0.1:54329/groupbuy"
     /// A file whose first line is the password (for secrets mounted as files); else libpq's
     /// own sources apply (the URL, PGPASSWORD, ~/.pgpass).
     public var passwordFile = ""
@@ -22,6 +21,7 @@ public struct DatabaseSettings: Sendable {
 
 public struct RedisSettings: Sendable {
     /// `redis://host:port[/db]`; empty turns the cache off (reads go to PostgreSQL).
+    /// `GROUPBUY_REDIS_URL`, then `REDIS_URL`, override the file.
     public var url = "redis://127.0.0.1:63799"
     public var connectTimeoutMs = 500
     public var commandTimeoutMs = 200

@@ -10,7 +10,7 @@ extension Settings {
                 lines.append("\(section):")
             }
             let value = entry.value.isEmpty || entry.value.contains(":") || entry.value.contains("#") ? "\"\(entry.value)\"" : entry.value
-            lines.append("  \(parts[1]): \(value)  # \(entry.source)")
+            lines.append("  \(parts[1]): \(value)  # \(entry.source)" + (entry.variable.map { " (\($0))" } ?? ""))
         }
         return lines.joined(separator: "\n") + "\n"
     }

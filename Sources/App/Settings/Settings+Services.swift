@@ -1,11 +1,10 @@
 extension Settings {
-    /// `plainDatabaseURL` is `DATABASE_URL` from the environment: the conventional name, used
-    /// when `database.url` is empty (its default).
-    mutating func readServices(_ reader: inout SettingsReader, defaults: Settings, plainDatabaseURL: String?) {
+    /// The URLs also come from the conventional `DATABASE_URL` and `REDIS_URL`, below
+    /// `GROUPBUY_DATABASE_URL`/`GROUPBUY_REDIS_URL` and above the file (see `SettingsReader.url`).
+    mutating func readServices(_ reader: inout SettingsReader, defaults: Settings) {
         let hour = 3_600_000
         let db = defaults.database
-        let url = reader.optionalString("database.url")
-        database.url = !url.isEmpty ? url : plainDatabaseURL.flatMap { $0.isEmpty ? nil : $0 } ?? DatabaseSettings.localURL
+        database.url = reader.url("database.url", conventionalVariable: "DATABASE_URL", default: db.url, allowEmpty: false)
         database.passwordFile = reader.optionalString("database.password_file")
         database.poolMin = reader.int("database.pool_min", default: db.poolMin, in: 0...1_000)
         database.poolMax = reader.int("database.pool_max", default: db.poolMax, in: 1...1_000)
@@ -21,7 +20,7 @@ extension Settings {
         database.migrationsDirectory = reader.string("database.migrations_directory", default: db.migrationsDirectory)
 
         let rd = defaults.redis
-        redis.url = reader.optionalString("redis.url", default: rd.url)
+        redis.url = reader.url("redis.url", conventionalVariable: "REDIS_URL", default: rd.url, allowEmpty: true)
         redis.connectTimeoutMs = reader.int("redis.connect_timeout_ms", default: rd.connectTimeoutMs, in: 1...60_000)
         redis.commandTimeoutMs = reader.int("redis.command_timeout_ms", default: rd.commandTimeoutMs, in: 1...60_000)
         redis.breakerFailures = reader.int("redis.breaker_failures", default: rd.breakerFailures, in: 1...1_000)

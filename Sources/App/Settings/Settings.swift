@@ -12,6 +12,7 @@ public struct Settings: Sendable {
     public var loop = EventLoop.Configuration()
     public var server = ServerConfiguration()
     public var log = LogSettings()
+    public var health = HealthSettings()
     public var database = DatabaseSettings()
     public var redis = RedisSettings()
     public var catalog = CatalogSettings()
@@ -29,17 +30,19 @@ public struct Settings: Sendable {
         public var queueBytes = 1 << 20
     }
 
-    /// The effective value and source of every setting, in reading order.
-    public internal(set) var entries: [(key: String, value: String, source: String)] = []
+    /// The effective value and source of every setting, in reading order (secrets hidden,
+    /// passwords in URLs masked); `variable` names the environment variable that gave it.
+    public internal(set) var entries: [(key: String, value: String, source: String, variable: String?)] = []
 
     public init() {}
 
-    /// Loads the settings; throws naming every key whose value is invalid.
+    /// Loads the settings; throws naming every key whose value is invalid, and every
+    /// `GROUPBUY_*` variable or file key that is not a setting.
     public static func load(environment: [String: String], configFile: String?) async throws(SettingsError) -> Settings {
         var reader = try await SettingsReader(environment: environment, filePath: configFile)
         var settings = Settings()
-        settings.read(&reader, plainDatabaseURL: environment["DATABASE_URL"])
-        var problems = reader.problems
+        settings.read(&reader)
+        var problems = reader.problems + reader.unknownNames()
         if problems.isEmpty {
             // Rules across keys, once every single value is valid.
             problems = settings.server.problems(bufferChunkSize: settings.loop.bufferChunkSize).map { "server: \($0)" }
@@ -52,11 +55,11 @@ public struct Settings: Sendable {
         }
         guard problems.isEmpty else { throw SettingsError(problems: problems) }
         settings.loop.bufferScratchBytes = settings.server.scratchBytesPerChunk
-        settings.entries = reader.entries.map { ($0.key, $0.value, $0.source.rawValue) }
+        settings.entries = reader.entries.map { ($0.key, $0.value, $0.source.rawValue, $0.variable) }
         return settings
     }
 
-    private mutating func read(_ reader: inout SettingsReader, plainDatabaseURL: String?) {
+    private mutating func read(_ reader: inout SettingsReader) {
         let defaults = Settings()
         let ms = { (duration: Duration) in Int(duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000) }
         let hour = 3_600_000
@@ -103,7 +106,9 @@ public struct Settings: Sendable {
         )
         log.accessLog = reader.bool("log.access", default: defaults.log.accessLog)
         log.queueBytes = reader.int("log.queue_bytes", default: defaults.log.queueBytes, in: 4_096...1 << 30)
+        health.maxAgeMs = reader.int("health.max_age_ms", default: defaults.health.maxAgeMs, in: 0...hour)
+        health.timeoutMs = reader.int("health.timeout_ms", default: defaults.health.timeoutMs, in: 1...60_000)
 
-        readServices(&reader, defaults: defaults, plainDatabaseURL: plainDatabaseURL)
+        readServices(&reader, defaults: defaults)
     }
 }

@@ -6,12 +6,17 @@ import SystemPackage
 /// `server.max_connections` ← `GROUPBUY_SERVER_MAX_CONNECTIONS`), the YAML config file,
 /// and the defaults in code. Remembers where each effective value came from, and every
 /// value that is present but invalid, so the caller can refuse to start naming the key.
+/// Every key is read through one of the typed methods below: a key read otherwise would be
+/// refused as unknown (see `SettingsReader+UnknownNames.swift`).
 struct SettingsReader {
     /// One setting as it ended up: for `--print-config`.
     struct Entry: Sendable, Equatable {
         var key: String
+        /// As printed: secrets hidden, passwords in URLs masked.
         var value: String
         var source: Source
+        /// The environment variable that gave the value (nil when it came from elsewhere).
+        var variable: String?
     }
 
     enum Source: String, Sendable {
@@ -20,7 +25,8 @@ struct SettingsReader {
 
     private let reader: ConfigReader
     private let reporter: Reporter
-    private let filePath: String?
+    let environment: [String: String]
+    let filePath: String?
     private(set) var entries: [Entry] = []
     private(set) var problems: [String] = []
 
@@ -41,6 +47,7 @@ struct SettingsReader {
         }
         self.reader = ConfigReader(providers: providers, accessReporter: reporter)
         self.reporter = reporter
+        self.environment = environment
         self.filePath = filePath
     }
 
@@ -79,6 +86,30 @@ struct SettingsReader {
         return value
     }
 
+    /// A service URL: `GROUPBUY_<KEY>`, else the conventional variable (`DATABASE_URL`,
+    /// `REDIS_URL`; ignored when empty), else the file, else the default. `--print-config`
+    /// masks its password. `allowEmpty`: an empty value is valid (it turns the service off).
+    mutating func url(_ key: String, conventionalVariable: String, default defaultValue: String, allowEmpty: Bool) -> String {
+        var value = reader.string(forKey: ConfigKey(key), default: defaultValue)
+        let access = reporter.take(key)
+        var entry = Entry(key: key, value: "", source: access.source, variable: nil)
+        if access.source == .environment {
+            entry.variable = Self.environmentName(of: key)
+        } else if let conventional = environment[conventionalVariable], !conventional.isEmpty {
+            value = conventional
+            entry.source = .environment
+            entry.variable = conventionalVariable
+        }
+        if let error = access.error, entry.variable != conventionalVariable {
+            problems.append("\(describe(key, entry.source)): \(error); expected a URL")
+        } else if value.isEmpty && !allowEmpty {
+            problems.append("\(describe(key, entry.source, variable: entry.variable)): must not be empty; expected a URL")
+        }
+        entry.value = ConnectionURL.redacted(value)
+        entries.append(entry)
+        return value
+    }
+
     /// Milliseconds as a `Duration`.
     mutating func milliseconds(_ key: String, default defaultValue: Int, in range: ClosedRange<Int>) -> Duration {
         .milliseconds(int(key, default: defaultValue, in: range))
@@ -92,13 +123,14 @@ struct SettingsReader {
         } else if !valid {
             problems.append("\(describe(key, source)): \"\(value)\" is not valid; expected \(expected)")
         }
-        entries.append(Entry(key: key, value: "\(value)", source: source))
+        let variable = source == .environment ? Self.environmentName(of: key) : nil
+        entries.append(Entry(key: key, value: "\(value)", source: source, variable: variable))
         return value
     }
 
-    private func describe(_ key: String, _ source: Source) -> String {
+    private func describe(_ key: String, _ source: Source, variable: String? = nil) -> String {
         switch source {
-        case .environment: "\(key) (from \(Self.environmentName(of: key)))"
+        case .environment: "\(key) (from \(variable ?? Self.environmentName(of: key)))"
         case .file: "\(key) (from \(filePath ?? "the config file"))"
         case .defaults: "\(key) (default)"
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Suggestions
 import Yams
 
 /// Reads a scenario file (YAML, format in loadtest/scenarios/README.md) into a `Scenario`,

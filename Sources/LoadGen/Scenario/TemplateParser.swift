@@ -1,3 +1,4 @@
+import Suggestions
 import Yams
 
 /// Reads `${…}` references in a step's path, header values and body, and checks each one

@@ -27,27 +27,30 @@ struct DealsCommand: AsyncParsableCommand {
         @Flag(help: "Only deals on sale now (active and inside their window).") var activeNow = false
         @Option(help: "At most this many deals.") var limit: Int?
 
+        func validate() throws {
+            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        }
+
         func run() async throws {
             try await reporting {
                 let client = try connection.client()
-                var items: [[String: Any]] = []
-                var cursor: String?
+                var listing = APIClient.Listing(items: [], nextCursor: nil)
                 repeat {
-                    var query = ["limit=100"]
+                    // Pages end where --limit does, so nextCursor continues exactly after the last item.
+                    var query = ["limit=\(min(100, (limit ?? .max) - listing.items.count))"]
                     if let status { query.append("status=\(status.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")") }
                     if activeNow { query.append("active=true") }
-                    if let cursor { query.append("cursor=\(cursor)") }
+                    if let cursor = listing.nextCursor { query.append("cursor=\(APIClient.escape(cursor))") }
                     let page = try await client.send("GET", "/v1/deals?" + query.joined(separator: "&")).object
-                    items += page["items"] as? [[String: Any]] ?? []
-                    cursor = page["nextCursor"] as? String
-                } while cursor != nil && items.count < (limit ?? .max)
-                if let limit { items = Array(items.prefix(limit)) }
+                    listing.items += page["items"] as? [[String: Any]] ?? []
+                    listing.nextCursor = page["nextCursor"] as? String
+                } while listing.nextCursor != nil && listing.items.count < (limit ?? .max)
                 if connection.json {
-                    Output.json(try JSONSerialization.data(withJSONObject: items))
+                    Output.json(try listing.json)
                 } else {
                     Output.table(
                         ["ID", "STATUS", "TITLE", "GROUP PRICE", "SIZE", "ENDS"],
-                        items.map {
+                        listing.items.map {
                             [Output.text($0["id"]), Output.text($0["status"]), Output.text($0["title"]),
                              Output.money($0["groupPrice"], $0["currency"]), Output.text($0["groupSize"]), Output.text($0["endsAt"])]
                         }
@@ -122,19 +125,20 @@ struct DealsCommand: AsyncParsableCommand {
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change fields of a deal (admin).",
-            discussion: "Sends If-Match with --version, or reads the deal first and uses its current version."
+            discussion: "Sends If-Match with --if-version, or reads the deal first and uses its current version."
         )
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The deal id.") var id: Int
         @OptionGroup var fields: DealFields
-        @Option(help: "The version you expect (from `deals show`); the change is refused if it moved on.") var version: Int?
+        @Option(help: "The deal version you expect (from `deals show`); the change is refused (412) if it moved on.")
+        var ifVersion: Int?
 
         func run() async throws {
             try await reporting {
                 let client = try connection.client()
                 let body = fields.body
                 guard !body.isEmpty else { throw CLIError(.other, "name at least one field to change (see --help)") }
-                var expected = version
+                var expected = ifVersion
                 if expected == nil {
                     expected = (try await client.send("GET", "/v1/deals/\(id)").object["version"] as? NSNumber)?.intValue
                 }

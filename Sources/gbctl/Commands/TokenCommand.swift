@@ -8,7 +8,11 @@ struct TokenCommand: AsyncParsableCommand {
     struct Issue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sign a token with the service's current key (printed alone, for scripts).",
-            discussion: "Keys come from --keys, else GROUPBUY_AUTH_JWT_KEYS, else the file in GROUPBUY_AUTH_JWT_KEYS_FILE (kid:secret,...)."
+            discussion: """
+                Keys come from --keys, else GROUPBUY_AUTH_JWT_KEYS, else the file in GROUPBUY_AUTH_JWT_KEYS_FILE \
+                (kid:secret,...): the server's keys. scripts/run.sh keeps its development key in .local/dev-jwt-keys, \
+                so `GROUPBUY_AUTH_JWT_KEYS_FILE=.local/dev-jwt-keys gbctl token issue …` signs tokens it accepts.
+                """
         )
         @Option(help: "The user id (sub claim).") var user: String
         @Option(help: "buyer or admin.") var role: String
@@ -18,13 +22,19 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(help: "aud claim.") var audience = "groupbuy-api"
         @Flag(help: "Print {token, expiresAt} as JSON.") var json = false
 
+        /// Bad flags are usage errors (exit 64), found before any key is read.
+        func validate() throws {
+            guard Role(rawValue: role) != nil else { throw ValidationError("--role must be buyer or admin, not '\(role)'") }
+            guard !user.isEmpty else { throw ValidationError("--user must not be empty") }
+            guard let seconds = Self.seconds(ttl), seconds > 0, seconds <= 366 * 86_400 else {
+                throw ValidationError("--ttl \(ttl) is not a duration like 900, 15m, 12h or 7d (at most a year)")
+            }
+        }
+
         func run() async throws {
             try await reporting {
-                guard let role = Role(rawValue: role) else { throw CLIError(.other, "--role must be buyer or admin") }
-                guard !user.isEmpty else { throw CLIError(.other, "--user must not be empty") }
-                guard let seconds = Self.seconds(ttl), seconds > 0, seconds <= 366 * 86_400 else {
-                    throw CLIError(.other, "--ttl \(ttl) is not a duration like 900, 15m, 12h or 7d (at most a year)")
-                }
+                let role = Role(rawValue: role)!  // checked in validate()
+                let seconds = Self.seconds(ttl)!
                 let ring = try Self.keyRing(keys)
                 let now = Date()
                 let token = try JWTSigner(keyRing: ring, issuer: issuer, audience: audience).issue(
@@ -53,7 +63,14 @@ struct TokenCommand: AsyncParsableCommand {
                 text = content
             }
             let entries = text.split(whereSeparator: { $0 == "," || $0 == "\n" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            guard !entries.isEmpty else { throw CLIError(.other, "no signing key: give --keys or GROUPBUY_AUTH_JWT_KEYS (kid:secret)") }
+            guard !entries.isEmpty else {
+                throw CLIError(
+                    .other,
+                    "no signing key: give --keys or GROUPBUY_AUTH_JWT_KEYS (kid:secret), or the server's keys file in "
+                        + "GROUPBUY_AUTH_JWT_KEYS_FILE (scripts/run.sh keeps its development key in .local/dev-jwt-keys: "
+                        + "GROUPBUY_AUTH_JWT_KEYS_FILE=.local/dev-jwt-keys)"
+                )
+            }
             do {
                 return try JWTKeyRing(parsing: entries)
             } catch {

@@ -1,8 +1,9 @@
-/// "Did you mean" for a misspelt name: the closest known name when it is close enough.
-enum Suggestion {
+/// "Did you mean" for a misspelt name: the closest known name when it is close enough. Shared by
+/// gbload's scenario files, groupbuyd's settings and gbctl's commands.
+package enum Suggestion {
     /// The known name closest to `name`, if a typo could explain the difference (or they
     /// differ only in case and separators: `usersPerIteration` for `users_per_iteration`).
-    static func closest(to name: String, among known: [String]) -> String? {
+    package static func closest(to name: String, among known: [String]) -> String? {
         let folded = fold(name)
         if let same = known.first(where: { fold($0) == folded }) { return same }
         let scored = known.map { (name: $0, distance: distance(name.lowercased(), $0.lowercased())) }
@@ -11,7 +12,7 @@ enum Suggestion {
     }
 
     /// " (did you mean `x`?)" or "".
-    static func hint(for name: String, among known: [String]) -> String {
+    package static func hint(for name: String, among known: [String]) -> String {
         closest(to: name, among: known).map { " (did you mean `\($0)`?)" } ?? ""
     }
 
@@ -20,7 +21,7 @@ enum Suggestion {
     }
 
     /// Edit distance over characters, a swap of neighbours counting as one edit (optimal string alignment).
-    static func distance(_ a: String, _ b: String) -> Int {
+    package static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }

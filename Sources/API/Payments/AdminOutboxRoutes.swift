@@ -1,0 +1,33 @@
+import Auth
+import Domain
+import HTTPServer
+import Orders
+import Payments
+import Postgres
+
+/// The outbox for admins: `GET /v1/admin/outbox?state=dead` lists jobs (refunds to send),
+/// newest first, so operators can see what the workers gave up on and why.
+struct AdminOutboxRoutes: Sendable {
+    let payments: Payments
+    let auth: Authenticator
+
+    func add(to routes: inout RouterBuilder) {
+        routes.get("/v1/admin/outbox", .async { request, context in try await translatingErrors { try await list(request, context) } })
+    }
+
+    func list(_ request: Request, _ context: RequestContext) async throws -> Response {
+        _ = try auth.require(.admin, request)
+        let query = try QueryParameters(request)
+        var problems: [FieldProblem] = []
+        let state = query["state"]
+        if let state, !OutboxJobs.states.contains(state) {
+            problems.append(FieldProblem("state", "must be one of \(OutboxJobs.states.joined(separator: ", "))"))
+        }
+        let paging = PageQuery(query, sizes: 1...500, defaultSize: 50, problems: &problems)
+        guard problems.isEmpty, let paging else { throw ErrorTranslation.validation(problems) }
+        let page = try await payments.pools.pool(for: context.loop).withConnection {
+            try await OutboxJobs.list(state: state, before: paging.cursor, limit: paging.limit, on: $0)
+        }
+        return .page(page.items, next: page.nextCursor, context: context) { $1.rawJSON($0) }
+    }
+}

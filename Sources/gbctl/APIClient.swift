@@ -17,9 +17,12 @@ struct APIClient {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    func send(_ method: String, _ path: String, json: [String: Any]? = nil, headers: [String: String] = [:], authenticated: Bool = true) async throws -> Reply {
+    func send(
+        _ method: String, _ path: String, json: [String: Any]? = nil, headers: [String: String] = [:], authenticated: Bool = true,
+        timeout: TimeInterval = 30
+    ) async throws -> Reply {
         guard let url = URL(string: base + path) else { throw CLIError(.other, "bad URL \(base + path)") }
-        var request = URLRequest(url: url, timeoutInterval: 30)
+        var request = URLRequest(url: url, timeoutInterval: timeout)
         request.httpMethod = method
         if authenticated, let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }

@@ -50,6 +50,28 @@ import Testing
         try await world.stop()
     }
 
+    /// A load test that left psp-sandbox in storm mode is visible in `gbctl status`.
+    @Test func statusShowsTheSandboxKnobsThatAreOffTheirDefaults() async throws {
+        let port = try ServiceWorld.freePort()
+        let world = try await ServiceWorld(webhookPort: port)
+        let daemon = try await world.start(port: port)
+        defer { daemon.signal(SIGKILL) }
+        let calm = try cli.gbctl(["status"], port: port)
+        // The world's sandbox retries webhooks faster than the default; nothing else is changed.
+        #expect(calm.stdout.contains("provider knobs       webhook_retry_base_ms="), "\(calm.stdout)")
+        #expect(!calm.stdout.contains("duplicate="), "\(calm.stdout)")
+        let changed = await call("POST", world.sandboxURL + "/_sandbox/config", body: #"{"duplicate": 3, "webhook_delay_ms": 200}"#)
+        #expect(changed?.status == 200)
+        let storm = try cli.gbctl(["status"], port: port)
+        #expect(storm.status == 0, "\(storm.stderr)")
+        #expect(storm.stdout.contains("duplicate=3") && storm.stdout.contains("webhook_delay_ms=200"), "\(storm.stdout)")
+        let json = try cli.gbctl(["status", "--json"], port: port)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
+        #expect((report["providerKnobs"] as? [String: Any])?["duplicate"] as? Int == 3, "\(report)")
+        _ = try await daemon.terminate()
+        try await world.stop()
+    }
+
     /// A groupbuyd on a PostgreSQL and Redis of the test's own, which `body` may stop.
     static func withPrivateServices(_ body: (PrivateServices, Daemon) async throws -> Void) async throws {
         let services = try await PrivateServices.start()

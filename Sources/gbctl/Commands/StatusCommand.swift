@@ -9,8 +9,11 @@ struct StatusCommand: AsyncParsableCommand {
             Reads /healthz (PostgreSQL, Redis and the card provider: up, down or off) and /metrics. \
             With --json: {"server", "status": "ok"|"degraded", "checks": {"postgres": {"status", "address", "error"}, …}, \
             "version", "requests", "openConnections", "dbConnectionsOpen", "dbPoolExhausted", "dealCacheHits", \
-            "dealCacheLoads", "redisBreakersOpen", "outboxJobs": {"queued", "running", "dead"}}, numbers as numbers \
-            (null when the server does not report one).
+            "dealCacheLoads", "redisBreakersOpen", "outboxJobs": {"queued", "running", "dead"}, \
+            "providerKnobs": {knob: value} or null}, numbers as numbers (null when the server does not report one).
+
+            When the card provider is psp-sandbox, its knobs that are off their defaults (webhook delays, \
+            duplicates, reordering, failures: what a load-test scenario may have left behind) are shown too.
 
             Exit codes: 0 every dependency is up (or off), 6 the server runs but a dependency is down, \
             4 the server cannot be reached, 1/3/5/64 as for every gbctl command.
@@ -23,7 +26,8 @@ struct StatusCommand: AsyncParsableCommand {
             let client = try connection.client()
             let health = try await client.send("GET", "/healthz", authenticated: false).object
             let metrics = MetricsText(try await client.send("GET", "/metrics", authenticated: false).text)
-            let report = Report(server: client.base, health: health, metrics: metrics)
+            var report = Report(server: client.base, health: health, metrics: metrics)
+            report.providerKnobs = await Self.sandboxKnobs(report)
             if connection.json {
                 Output.json(try JSONSerialization.data(withJSONObject: report.json))
             } else {
@@ -35,6 +39,19 @@ struct StatusCommand: AsyncParsableCommand {
         }
     }
 
+    /// psp-sandbox's `/_sandbox/config/changed` at the provider address the server reports; nil
+    /// when the provider is not up or is not the sandbox (a real provider has no such route).
+    static func sandboxKnobs(_ report: Report) async -> (summary: String, changed: [String: Any])? {
+        guard let payments = report.checks.first(where: { $0.name == "payments" }), payments.status == "up",
+            let address = payments.address
+        else { return nil }
+        let sandbox = APIClient(base: address.hasPrefix("http") ? address : "http://\(address)", token: nil)
+        guard let reply = try? await sandbox.send("GET", "/_sandbox/config/changed", authenticated: false, timeout: 3),
+            let changed = reply.object["changed"] as? [String: Any]
+        else { return nil }
+        return (reply.object["summary"] as? String ?? "\(changed)", changed)
+    }
+
     /// What `status` shows, from the server's /healthz and /metrics.
     struct Report {
         let server: String
@@ -44,6 +61,8 @@ struct StatusCommand: AsyncParsableCommand {
         let version: String?
         let figures: [(label: String, key: String, value: Int?)]
         let outboxJobs: [(state: String, count: Int?)]
+        /// psp-sandbox's knobs off their defaults (nil for another provider or none reachable).
+        var providerKnobs: (summary: String, changed: [String: Any])?
 
         init(server: String, health: [String: Any], metrics: MetricsText) {
             self.server = server
@@ -81,6 +100,7 @@ struct StatusCommand: AsyncParsableCommand {
             fields.append(("version", version ?? "?"))
             fields += figures.map { ($0.label, $0.value.map(String.init) ?? "-") }
             fields.append(("outbox jobs", outboxJobs.map { "\($0.count.map(String.init) ?? "-") \($0.state)" }.joined(separator: ", ")))
+            if let providerKnobs { fields.append(("provider knobs", providerKnobs.summary)) }
             return fields
         }
 
@@ -94,6 +114,7 @@ struct StatusCommand: AsyncParsableCommand {
             })
             for figure in figures { object[figure.key] = figure.value ?? NSNull() }
             object["outboxJobs"] = Dictionary(uniqueKeysWithValues: outboxJobs.map { ($0.state, $0.count.map { $0 as Any } ?? NSNull()) })
+            object["providerKnobs"] = providerKnobs?.changed ?? NSNull()
             return object
         }
     }

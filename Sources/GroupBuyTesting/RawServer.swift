@@ -12,6 +12,9 @@ package final class RawServer: Sendable {
     package let port: Int
     private let fd: Int32
     private let acceptedCount = AcceptCounter()
+    /// Signalled when the accept thread has returned: only then may the descriptor be closed.
+    private let acceptThreadDone = DispatchSemaphore(value: 0)
+    private let stopped = Atomic(false)
 
     /// `script` gets the connection and its 0-based index in accept order.
     package init(_ script: @escaping @Sendable (RawPeer, Int) throws -> Void) throws {
@@ -33,7 +36,9 @@ package final class RawServer: Sendable {
         port = Int(UInt16(bigEndian: address.sin_port))
         let listener = fd
         let counter = acceptedCount
+        let done = acceptThreadDone
         Thread.detachNewThread {
+            defer { done.signal() }
             while true {
                 let connection = accept(listener, nil, nil)
                 if connection < 0 {
@@ -54,8 +59,13 @@ package final class RawServer: Sendable {
     /// Connections accepted so far.
     package var accepted: Int { acceptedCount.value.load(ordering: .relaxed) }
 
+    /// Stops accepting. The descriptor is closed only after the accept thread has left
+    /// `accept`: closed earlier, its number could be reused by another test's listening socket
+    /// in this process, and the thread would then steal that server's connections.
     package func stop() {
-        shutdown(fd, Int32(SHUT_RDWR))
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }  // a second close could hit a reused number
+        shutdown(fd, Int32(SHUT_RDWR))  // wakes a blocked accept (EINVAL); a later one fails at once
+        acceptThreadDone.wait()
         close(fd)
     }
 }

@@ -69,9 +69,10 @@ if [[ $# -gt 0 ]]; then
     log "ok: filtered tests passed in $(format_duration "$(( $(now_seconds) - started ))")"
     exit 0
 fi
-# The suites that run whole groupbuyd processes and hundreds of curl buyers load both cores;
-# they run apart so that the timing-bounded waits of the others are not starved.
-heavy="CrashAndScaleOutTests|ConcurrentBuyersTests"
+# The suites that run whole groupbuyd processes and hundreds of curl buyers, or restart and
+# kill PostgreSQL and Redis clusters of their own, load both cores; they run apart so that the
+# timing-bounded waits of the others are not starved.
+heavy="CrashAndScaleOutTests|ConcurrentBuyersTests|ResilienceTests|HealthTests"
 logged tests swift test --skip-build --skip "${heavy}"
 log "running the process-heavy suites on their own"
 logged heavy-tests swift test --skip-build --filter "${heavy}"

@@ -151,7 +151,7 @@ struct CrashAndScaleOutTests {
         environment["GBCTL_TOKEN"] = token
         environment["GBCTL_CONFIG"] = GbctlTests.emptyConfig
         let settled = environment
-        return try await offThePool { try Daemon.run(GbctlTests.gbctl, arguments, environment: settled) }
+        return try await Daemon.run(GbctlTests.gbctl, arguments, environment: settled)
     }
 
     static func dealBody(stock: Int) -> String {

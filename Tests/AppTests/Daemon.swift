@@ -121,23 +121,30 @@ final class Daemon: Sendable {
     }
 
     /// Runs groupbuyd with `arguments` to completion (for --print-config and refusals).
-    static func runToCompletion(arguments: [String], environment: [String: String]) throws -> Completed {
+    static func runToCompletion(arguments: [String], environment: [String: String]) async throws -> Completed {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GROUPBUY_") }
         env.merge(serviceEnvironment) { _, new in new }
         env.merge(environment) { _, new in new }
-        return try run(executable.path, arguments, environment: env, directory: FileManager.default.temporaryDirectory)
+        return try await run(executable.path, arguments, environment: env, directory: FileManager.default.temporaryDirectory)
     }
 
-    static func curl(_ arguments: [String]) throws -> String {
-        let result = try run("/usr/bin/curl", ["--max-time", "10"] + arguments)
+    static func curl(_ arguments: [String]) async throws -> String {
+        let result = try await run("/usr/bin/curl", ["--max-time", "10"] + arguments)
         guard result.status == 0 else { throw DaemonError("curl \(arguments) failed: \(result.stderr)") }
         return result.stdout.replacingOccurrences(of: "\r\n", with: "\n")
     }
 
-    /// Runs a program to completion, blocking this thread (call from a thread of its own, or
-    /// through `offThePool` from a task).
-    static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil) throws -> Completed {
-        let result = try Subprocess.runBlocking(path, arguments, environment: environment, directory: directory?.path)
+    /// Runs a program to completion on a thread of its own: the test's task waits without
+    /// holding one of the (two, on this machine) cooperative threads. Tests that blocked them
+    /// while gbctl or psql ran stalled every other test of the process for a minute and more.
+    static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil) async throws -> Completed {
+        let result = try await Subprocess.run(path, arguments, environment: environment, directory: directory?.path)
+        return Completed(status: result.status, stdout: result.output, stderr: result.errorOutput)
+    }
+
+    /// Runs a program to completion, blocking this thread: only from a thread of our own.
+    static func runBlocking(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Completed {
+        let result = try Subprocess.runBlocking(path, arguments, environment: environment, directory: nil)
         return Completed(status: result.status, stdout: result.output, stderr: result.errorOutput)
     }
 }

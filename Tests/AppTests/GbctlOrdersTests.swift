@@ -9,13 +9,13 @@ import Testing
 @Suite(.serialized) struct GbctlOrdersTests {
     let cli = GbctlTests()
 
-    func gbctl(_ arguments: [String], port: Int, token: String? = nil, environment: [String: String] = [:]) throws -> Daemon.Completed {
-        try cli.gbctl(arguments, port: port, token: token, environment: environment)
+    func gbctl(_ arguments: [String], port: Int, token: String? = nil, environment: [String: String] = [:]) async throws -> Daemon.Completed {
+        try await cli.gbctl(arguments, port: port, token: token, environment: environment)
     }
 
     /// A fresh active deal (its id) at 12.00 EUR for groups of `groupSize`.
-    func createDeal(port: Int, token: String, groupSize: Int = 3, stock: Int = 10) throws -> Int {
-        let created = try gbctl(
+    func createDeal(port: Int, token: String, groupSize: Int = 3, stock: Int = 10) async throws -> Int {
+        let created = try await gbctl(
             ["deals", "create", "--json", "--title", "Mangosteen box \(UUID().uuidString.prefix(6))", "--currency", "EUR",
              "--list-price", "1800", "--group-price", "1200", "--group-size", "\(groupSize)", "--group-time-limit", "3600",
              "--starts-at", "2026-01-01T00:00:00Z", "--ends-at", "2030-01-01T00:00:00Z", "--per-user-limit", "2", "--status", "active",
@@ -26,16 +26,16 @@ import Testing
         return try #require(Self.object(created.stdout)["id"] as? Int)
     }
 
-    func buyerToken(_ user: String, port: Int) throws -> String {
-        let issued = try gbctl(["token", "issue", "--user", user, "--role", "buyer", "--ttl", "10m"], port: port)
+    func buyerToken(_ user: String, port: Int) async throws -> String {
+        let issued = try await gbctl(["token", "issue", "--user", user, "--role", "buyer", "--ttl", "10m"], port: port)
         #expect(issued.status == 0, "\(issued.stderr)")
         return issued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// POSTs as a buyer; answers `{group, order}` of a start or a join.
-    func buy(_ path: String, _ body: String, token: String, port: Int) throws -> (group: [String: Any], order: [String: Any]) {
+    func buy(_ path: String, _ body: String, token: String, port: Int) async throws -> (group: [String: Any], order: [String: Any]) {
         let answer = try Self.object(
-            try Daemon.curl(
+            try await Daemon.curl(
                 ["-sS", "-X", "POST", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json", "--data", body,
                  "http://127.0.0.1:\(port)\(path)"]
             )
@@ -58,73 +58,85 @@ import Testing
 
     /// Runs SQL on the test database with psql; answers its unaligned output.
     @discardableResult
-    static func sql(_ statement: String) throws -> String {
-        let candidates = ["/usr/bin/psql"]
-            + ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).map { "/usr/lib/postgresql/\($0)/bin/psql" }
-        let psql = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) }, "psql is not installed")
-        let url = Daemon.serviceEnvironment["GROUPBUY_DATABASE_URL"]!
-        let result = try Daemon.run(psql, [url, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", statement])
+    static func sql(_ statement: String) async throws -> String {
+        let result = try await Daemon.run(try psql, [Self.databaseURL, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", statement])
         #expect(result.status == 0, "\(statement): \(result.stderr)")
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// As `sql`, blocking: only for a `defer` that undoes a deliberate breakage (a defer cannot
+    /// await); one short psql at a test's end.
+    static func sqlBlocking(_ statement: String) {
+        _ = try? Daemon.runBlocking(try psql, [Self.databaseURL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", statement])
+    }
+
+    static var databaseURL: String { Daemon.serviceEnvironment["GROUPBUY_DATABASE_URL"]! }
+
+    static var psql: String {
+        get throws {
+            let candidates = ["/usr/bin/psql"]
+                + ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).map { "/usr/lib/postgresql/\($0)/bin/psql" }
+            return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) }, "psql is not installed")
+        }
     }
 
     @Test func ordersAndGroupsListShowAndRefuseToRefundUnpaid() async throws {
         let daemon = try await Daemon.start(environment: ["GROUPBUY_LOG_ACCESS": "false"])
         defer { daemon.signal(SIGKILL) }
         let port = daemon.port
-        let token = try cli.adminToken(port: port)
-        let dealID = try createDeal(port: port, token: token)
+        let token = try await cli.adminToken(port: port)
+        let dealID = try await createDeal(port: port, token: token)
         let alice = "alice-\(UUID().uuidString.prefix(8))"
         let bob = "bob-\(UUID().uuidString.prefix(8))"
         let carol = "carol-\(UUID().uuidString.prefix(8))"
-        let first = try buy("/v1/groups", #"{"dealId":\#(dealID),"quantity":2}"#, token: try buyerToken(alice, port: port), port: port)
+        let first = try await buy("/v1/groups", #"{"dealId":\#(dealID),"quantity":2}"#, token: try buyerToken(alice, port: port), port: port)
         let groupID = try #require(first.group["id"] as? Int)
         let aliceOrder = try #require(first.order["id"] as? Int)
-        let bobOrder = try #require(
+        let bobOrder = try await #require(
             try buy("/v1/groups/\(groupID)/join", #"{"quantity":1}"#, token: try buyerToken(bob, port: port), port: port).order["id"] as? Int
         )
-        let second = try buy("/v1/groups", #"{"dealId":\#(dealID)}"#, token: try buyerToken(carol, port: port), port: port)
+        let second = try await buy("/v1/groups", #"{"dealId":\#(dealID)}"#, token: try buyerToken(carol, port: port), port: port)
         let secondGroupID = try #require(second.group["id"] as? Int)
         let carolOrder = try #require(second.order["id"] as? Int)
 
         // Lists: a table for people, the page shape with --json, newest first, filters combined.
-        let table = try gbctl(["orders", "list", "--deal", "\(dealID)"], port: port, token: token)
+        let table = try await gbctl(["orders", "list", "--deal", "\(dealID)"], port: port, token: token)
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.hasPrefix("ID"))
         #expect(table.stdout.contains("PAYMENT"))
         let aliceRow = try #require(table.stdout.split(separator: "\n").first { $0.hasPrefix("\(aliceOrder) ") })
         #expect(aliceRow.contains("pending_payment") && aliceRow.contains(alice) && aliceRow.contains("24.00 EUR"), "\(aliceRow)")
-        let json = try gbctl(["orders", "list", "--deal", "\(dealID)", "--json"], port: port, token: token)
+        let json = try await gbctl(["orders", "list", "--deal", "\(dealID)", "--json"], port: port, token: token)
         let listing = try Self.object(json.stdout)
         #expect(Self.ids(listing) == [carolOrder, bobOrder, aliceOrder])
         #expect(listing["nextCursor"] is NSNull)
-        let onlyAlice = try Self.object(try gbctl(["orders", "list", "--user", alice, "--json"], port: port, token: token).stdout)
+        let onlyAlice = try await Self.object(try gbctl(["orders", "list", "--user", alice, "--json"], port: port, token: token).stdout)
         #expect(Self.ids(onlyAlice) == [aliceOrder])
-        let inGroup = try gbctl(
+        let inGroup = try await gbctl(
             ["orders", "list", "--group", "\(groupID)", "--status", "pending_payment", "--deal", "\(dealID)", "--json"], port: port, token: token
         )
         #expect(Self.ids(try Self.object(inGroup.stdout)) == [bobOrder, aliceOrder])
-        let nonePaid = try gbctl(["orders", "list", "--deal", "\(dealID)", "--status", "paid", "--json"], port: port, token: token)
+        let nonePaid = try await gbctl(["orders", "list", "--deal", "\(dealID)", "--status", "paid", "--json"], port: port, token: token)
         #expect(Self.ids(try Self.object(nonePaid.stdout)) == [])
 
         // Pages: one at a time (the cursor continues), or all of them with --all.
-        let onePage = try Self.object(try gbctl(["orders", "list", "--deal", "\(dealID)", "--limit", "1", "--json"], port: port, token: token).stdout)
+        let onePage = try await Self.object(try gbctl(["orders", "list", "--deal", "\(dealID)", "--limit", "1", "--json"], port: port, token: token).stdout)
         #expect(Self.ids(onePage) == [carolOrder])
         let cursor = try #require(onePage["nextCursor"] as? String)
-        let nextPage = try gbctl(["orders", "list", "--deal", "\(dealID)", "--limit", "1", "--cursor", cursor, "--json"], port: port, token: token)
+        let nextPage = try await gbctl(["orders", "list", "--deal", "\(dealID)", "--limit", "1", "--cursor", cursor, "--json"], port: port, token: token)
         #expect(Self.ids(try Self.object(nextPage.stdout)) == [bobOrder])
-        let everything = try Self.object(
+        let everything = try await Self.object(
             try gbctl(["orders", "list", "--deal", "\(dealID)", "--limit", "1", "--all", "--json"], port: port, token: token).stdout
         )
         #expect(Self.ids(everything) == [carolOrder, bobOrder, aliceOrder])
         #expect(everything["nextCursor"] is NSNull)
-        let partial = try gbctl(["orders", "list", "--deal", "\(dealID)", "--limit", "2"], port: port, token: token)
+        let partial = try await gbctl(["orders", "list", "--deal", "\(dealID)", "--limit", "2"], port: port, token: token)
         #expect(partial.status == 0)
         #expect(partial.stdout.split(separator: "\n").count == 3)
         #expect(partial.stderr.contains("(more: --all"))
 
         // One order as a block: its fields, no payment yet, its history.
-        let shown = try gbctl(["orders", "show", "\(aliceOrder)"], port: port, token: token)
+        let shown = try await gbctl(["orders", "show", "\(aliceOrder)"], port: port, token: token)
         #expect(shown.status == 0, "\(shown.stderr)")
         #expect(Self.field(shown.stdout, "status") == "pending_payment")
         #expect(Self.field(shown.stdout, "user") == alice)
@@ -133,41 +145,41 @@ import Testing
         #expect(shown.stdout.contains("payment: none"))
         let history = try #require(shown.stdout.components(separatedBy: "history\n").last)
         #expect(history.contains("AT") && history.contains("pending_payment") && history.contains(alice), "\(shown.stdout)")
-        let shownJSON = try Self.object(try gbctl(["orders", "show", "\(aliceOrder)", "--json"], port: port, token: token).stdout)
+        let shownJSON = try await Self.object(try gbctl(["orders", "show", "\(aliceOrder)", "--json"], port: port, token: token).stdout)
         #expect((shownJSON["history"] as? [[String: Any]])?.map { $0["to"] as? String } == ["pending_payment"])
-        let missing = try gbctl(["orders", "show", "999999999999"], port: port, token: token)
+        let missing = try await gbctl(["orders", "show", "999999999999"], port: port, token: token)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("404"))
 
         // An unpaid order cannot be refunded: exit 1 with the server's reason; nothing changed.
-        let refused = try gbctl(["orders", "refund", "\(aliceOrder)"], port: port, token: token)
+        let refused = try await gbctl(["orders", "refund", "\(aliceOrder)"], port: port, token: token)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("409"), "\(refused.stderr)")
         #expect(refused.stderr.contains("only a paid or confirmed order can be refunded; this one is pending_payment"), "\(refused.stderr)")
         #expect(refused.stdout.isEmpty)
-        #expect(Self.field(try gbctl(["orders", "show", "\(aliceOrder)"], port: port, token: token).stdout, "status") == "pending_payment")
-        let buyerTriesAdmin = try gbctl(["orders", "list"], port: port, token: try buyerToken(alice, port: port))
+        await #expect(Self.field(try gbctl(["orders", "show", "\(aliceOrder)"], port: port, token: token).stdout, "status") == "pending_payment")
+        let buyerTriesAdmin = try await gbctl(["orders", "list"], port: port, token: try buyerToken(alice, port: port))
         #expect(buyerTriesAdmin.status == 1)
         #expect(buyerTriesAdmin.stderr.contains("403"))
 
         // Groups: the admin list with leaders and order ids; one group with its orders.
-        let groups = try gbctl(["groups", "list", "--deal", "\(dealID)"], port: port, token: token)
+        let groups = try await gbctl(["groups", "list", "--deal", "\(dealID)"], port: port, token: token)
         #expect(groups.status == 0, "\(groups.stderr)")
         let groupRow = try #require(groups.stdout.split(separator: "\n").first { $0.hasPrefix("\(groupID) ") })
         #expect(groupRow.contains("open") && groupRow.contains("2/3") && groupRow.contains(alice) && groupRow.contains("\(aliceOrder),\(bobOrder)"))
-        let groupsJSON = try Self.object(try gbctl(["groups", "list", "--deal", "\(dealID)", "--json"], port: port, token: token).stdout)
+        let groupsJSON = try await Self.object(try gbctl(["groups", "list", "--deal", "\(dealID)", "--json"], port: port, token: token).stdout)
         #expect(Self.ids(groupsJSON) == [secondGroupID, groupID])
         let firstGroup = (groupsJSON["items"] as? [[String: Any]])?.last
         #expect(firstGroup?["orderIds"] as? [Int] == [aliceOrder, bobOrder])
         #expect(firstGroup?["leaderUserId"] as? String == alice)
-        let pagedGroups = try Self.object(
+        let pagedGroups = try await Self.object(
             try gbctl(["groups", "list", "--deal", "\(dealID)", "--status", "open", "--limit", "1", "--all", "--json"], port: port, token: token).stdout
         )
         #expect(Self.ids(pagedGroups) == [secondGroupID, groupID])
-        let noneFailed = try gbctl(["groups", "list", "--deal", "\(dealID)", "--status", "failed", "--json"], port: port, token: token)
+        let noneFailed = try await gbctl(["groups", "list", "--deal", "\(dealID)", "--status", "failed", "--json"], port: port, token: token)
         #expect(Self.ids(try Self.object(noneFailed.stdout)) == [])
 
-        let group = try gbctl(["groups", "show", "\(groupID)"], port: port, token: token)
+        let group = try await gbctl(["groups", "show", "\(groupID)"], port: port, token: token)
         #expect(group.status == 0, "\(group.stderr)")
         #expect(Self.field(group.stdout, "members") == "2/3")
         #expect(Self.field(group.stdout, "seats left") == "1")
@@ -176,21 +188,21 @@ import Testing
         // The first column of each row below the header (other columns hold small numbers too).
         let listed = groupOrders.split(separator: "\n").dropFirst().compactMap { $0.split(separator: " ").first.flatMap { Int($0) } }
         #expect(listed == [bobOrder, aliceOrder], "\(groupOrders)")
-        let groupJSON = try Self.object(try gbctl(["groups", "show", "\(groupID)", "--json"], port: port, token: token).stdout)
+        let groupJSON = try await Self.object(try gbctl(["groups", "show", "\(groupID)", "--json"], port: port, token: token).stdout)
         #expect((groupJSON["group"] as? [String: Any])?["id"] as? Int == groupID)
         #expect((groupJSON["orders"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [bobOrder, aliceOrder])
-        let noGroup = try gbctl(["groups", "show", "999999999999"], port: port, token: token)
+        let noGroup = try await gbctl(["groups", "show", "999999999999"], port: port, token: token)
         #expect(noGroup.status == 1)
         #expect(noGroup.stderr.contains("404"))
 
         // The stock of this deal is sound.
-        let check = try gbctl(["inventory", "check", "--deal", "\(dealID)"], port: port, token: token)
+        let check = try await gbctl(["inventory", "check", "--deal", "\(dealID)"], port: port, token: token)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(check.stdout == "ok: 1 deal checked\n")
-        let checkJSON = try gbctl(["inventory", "check", "--deal", "\(dealID)", "--json"], port: port, token: token)
+        let checkJSON = try await gbctl(["inventory", "check", "--deal", "\(dealID)", "--json"], port: port, token: token)
         #expect(checkJSON.status == 0)
         #expect(try Self.object(checkJSON.stdout)["healthy"] as? Bool == true)
-        let noDeal = try gbctl(["inventory", "check", "--deal", "999999999999"], port: port, token: token)
+        let noDeal = try await gbctl(["inventory", "check", "--deal", "999999999999"], port: port, token: token)
         #expect(noDeal.status == 1)
         #expect(noDeal.stderr.contains("there is no deal 999999999999"))
     }
@@ -201,49 +213,49 @@ import Testing
         let daemon = try await Daemon.start(environment: ["GROUPBUY_LOG_ACCESS": "false"])
         defer { daemon.signal(SIGKILL) }
         let port = daemon.port
-        let token = try cli.adminToken(port: port)
-        let dealID = try createDeal(port: port, token: token)
+        let token = try await cli.adminToken(port: port)
+        let dealID = try await createDeal(port: port, token: token)
         let buyer = "payer-\(UUID().uuidString.prefix(8))"
-        let started = try buy("/v1/groups", #"{"dealId":\#(dealID)}"#, token: try buyerToken(buyer, port: port), port: port)
+        let started = try await buy("/v1/groups", #"{"dealId":\#(dealID)}"#, token: try buyerToken(buyer, port: port), port: port)
         let orderID = try #require(started.order["id"] as? Int)
-        let paymentID = try Self.sql("SELECT id FROM gb_begin_payment(\(orderID), '\(buyer)')")
-        let outcome = try Self.sql(
+        let paymentID = try await Self.sql("SELECT id FROM gb_begin_payment(\(orderID), '\(buyer)')")
+        let outcome = try await Self.sql(
             "SELECT gb_apply_payment_event('evt-\(UUID())', 'payment_intent.succeeded', \(paymentID), 'pi_\(orderID)', 1200, NULL, '{}'::jsonb)"
         )
         #expect(outcome == "order_paid")
-        let paid = try gbctl(["orders", "show", "\(orderID)"], port: port, token: token)
+        let paid = try await gbctl(["orders", "show", "\(orderID)"], port: port, token: token)
         #expect(Self.field(paid.stdout, "status") == "paid")
         #expect(paid.stdout.contains("payment\n"))
         #expect(Self.field(paid.stdout, "  intent") == "pi_\(orderID)")
         #expect(Self.field(paid.stdout, "  refund") == "none")
 
-        let refund = try gbctl(["orders", "refund", "\(orderID)"], port: port, token: token)
+        let refund = try await gbctl(["orders", "refund", "\(orderID)"], port: port, token: token)
         #expect(refund.status == 0, "\(refund.stderr)")
         #expect(Self.field(refund.stdout, "status") == "refund_pending")
         #expect(Self.field(refund.stdout, "  status") == "refund_pending")
         let refundLine = try #require(Self.field(refund.stdout, "  refund"))
         #expect(refundLine.contains("requested, 12.00 EUR, refunded by an admin"), "\(refundLine)")
         // Run again (as after a timeout): the same answer, from the server's Idempotency-Key store.
-        let again = try gbctl(["orders", "refund", "\(orderID)"], port: port, token: token)
+        let again = try await gbctl(["orders", "refund", "\(orderID)"], port: port, token: token)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout == refund.stdout)
-        let otherKey = try gbctl(["orders", "refund", "\(orderID)", "--idempotency-key", "ops-\(UUID())"], port: port, token: token)
+        let otherKey = try await gbctl(["orders", "refund", "\(orderID)", "--idempotency-key", "ops-\(UUID())"], port: port, token: token)
         #expect(otherKey.status == 1)
         #expect(otherKey.stderr.contains("409") && otherKey.stderr.contains("this one is refund_pending"), "\(otherKey.stderr)")
-        #expect(try Self.sql("SELECT count(*) FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE p.order_id = \(orderID)") == "1")
+        await #expect(try Self.sql("SELECT count(*) FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE p.order_id = \(orderID)") == "1")
 
-        let shown = try gbctl(["orders", "show", "\(orderID)"], port: port, token: token)
+        let shown = try await gbctl(["orders", "show", "\(orderID)"], port: port, token: token)
         let history = try #require(shown.stdout.components(separatedBy: "history\n").last)
         let steps = history.split(separator: "\n").dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true) }
         #expect(steps.map { [String($0[1]), String($0[2]), String($0[3])] } == [
             ["-", "pending_payment", buyer], ["pending_payment", "paid", "system:payment"], ["paid", "refund_pending", "ops-test"],
         ])
-        let listed = try gbctl(["orders", "list", "--deal", "\(dealID)", "--status", "refund_pending"], port: port, token: token)
+        let listed = try await gbctl(["orders", "list", "--deal", "\(dealID)", "--status", "refund_pending"], port: port, token: token)
         #expect(listed.stdout.contains("refund_pending (refund requested)"), "\(listed.stdout)")
-        let audit = try gbctl(["audit", "list", "--entity", "\(orderID)"], port: port, token: token)
+        let audit = try await gbctl(["audit", "list", "--entity", "\(orderID)"], port: port, token: token)
         #expect(audit.stdout.contains("order.refund"))
         // The refunded order's stock went back.
-        #expect(try gbctl(["inventory", "check", "--deal", "\(dealID)"], port: port, token: token).status == 0)
+        await #expect(try gbctl(["inventory", "check", "--deal", "\(dealID)"], port: port, token: token).status == 0)
     }
 
     /// A deal whose stock does not add up, and an unpaid order past its window: exit 2, each named.
@@ -255,64 +267,64 @@ import Testing
         let daemon = try await Daemon.start(environment: ["GROUPBUY_LOG_ACCESS": "false", "GROUPBUY_WORKERS_EXPIRE_ORDERS_PERIOD_MS": "3600000"])
         defer { daemon.signal(SIGKILL) }
         let port = daemon.port
-        let token = try cli.adminToken(port: port)
-        let dealID = try createDeal(port: port, token: token, stock: 10)
-        let started = try buy("/v1/groups", #"{"dealId":\#(dealID)}"#, token: try buyerToken("late-\(UUID())", port: port), port: port)
+        let token = try await cli.adminToken(port: port)
+        let dealID = try await createDeal(port: port, token: token, stock: 10)
+        let started = try await buy("/v1/groups", #"{"dealId":\#(dealID)}"#, token: try buyerToken("late-\(UUID())", port: port), port: port)
         let orderID = try #require(started.order["id"] as? Int)
-        #expect(try gbctl(["inventory", "check", "--deal", "\(dealID)"], port: port, token: token).status == 0)
+        await #expect(try gbctl(["inventory", "check", "--deal", "\(dealID)"], port: port, token: token).status == 0)
 
         // A unit appears from nowhere.
-        try Self.sql("UPDATE deal_stock_slots SET available = available + 1 WHERE deal_id = \(dealID) AND slot = 0")
-        defer { _ = try? Self.sql("UPDATE deal_stock_slots SET available = available - 1 WHERE deal_id = \(dealID) AND slot = 0") }
-        let broken = try gbctl(["inventory", "check", "--deal", "\(dealID)"], port: port, token: token)
+        try await Self.sql("UPDATE deal_stock_slots SET available = available + 1 WHERE deal_id = \(dealID) AND slot = 0")
+        defer { Self.sqlBlocking("UPDATE deal_stock_slots SET available = available - 1 WHERE deal_id = \(dealID) AND slot = 0") }
+        let broken = try await gbctl(["inventory", "check", "--deal", "\(dealID)"], port: port, token: token)
         #expect(broken.status == 2, "\(broken.stdout)\(broken.stderr)")
         #expect(broken.stdout.contains("deal \(dealID): total 10, available 10, reserved 1, sold 0"), "\(broken.stdout)")
         #expect(broken.stdout.contains("  - available 10 + reserved 1 + sold 0 = 11, not the total 10"), "\(broken.stdout)")
         #expect(broken.stderr.contains("gbctl: inventory check: 1 broken deal"), "\(broken.stderr)")
-        let brokenJSON = try gbctl(["inventory", "check", "--deal", "\(dealID)", "--json"], port: port, token: token)
+        let brokenJSON = try await gbctl(["inventory", "check", "--deal", "\(dealID)", "--json"], port: port, token: token)
         #expect(brokenJSON.status == 2)
         let report = try Self.object(brokenJSON.stdout)
         #expect(report["healthy"] as? Bool == false)
         #expect((report["violations"] as? [[String: Any]])?.map { $0["dealId"] as? Int } == [dealID])
-        let everyDeal = try gbctl(["inventory", "check"], port: port, token: token)
+        let everyDeal = try await gbctl(["inventory", "check"], port: port, token: token)
         #expect(everyDeal.status == 2)
         #expect(everyDeal.stdout.contains("deal \(dealID): "))
 
         // An unpaid order three hours past its payment window still holds its unit.
-        try Self.sql("UPDATE orders SET expires_at = now() - interval '3 hours' WHERE id = \(orderID)")
-        defer { _ = try? Self.sql("UPDATE orders SET expires_at = now() + interval '10 minutes' WHERE id = \(orderID)") }
-        let overdue = try gbctl(["inventory", "check", "--deal", "\(dealID)"], port: port, token: token)
+        try await Self.sql("UPDATE orders SET expires_at = now() - interval '3 hours' WHERE id = \(orderID)")
+        defer { Self.sqlBlocking("UPDATE orders SET expires_at = now() + interval '10 minutes' WHERE id = \(orderID)") }
+        let overdue = try await gbctl(["inventory", "check", "--deal", "\(dealID)"], port: port, token: token)
         // Another test's groupbuyd (with its sweeper) may have expired it meanwhile; then it is no longer overdue.
-        if try Self.sql("SELECT status FROM orders WHERE id = \(orderID)") == "pending_payment" {
+        if try await Self.sql("SELECT status FROM orders WHERE id = \(orderID)") == "pending_payment" {
             #expect(overdue.status == 2)
             #expect(overdue.stdout.contains("order \(orderID) of deal \(dealID): unpaid and still holding stock"), "\(overdue.stdout)")
             #expect(overdue.stderr.contains("overdue reservation"), "\(overdue.stderr)")
         }
     }
 
-    @Test func helpForEveryNewCommandAndBadUsageExits64() throws {
+    @Test func helpForEveryNewCommandAndBadUsageExits64() async throws {
         for command in [["orders", "--help"], ["orders", "list", "--help"], ["orders", "show", "--help"], ["orders", "refund", "--help"],
                         ["groups", "--help"], ["groups", "list", "--help"], ["groups", "show", "--help"], ["inventory", "--help"],
                         ["inventory", "check", "--help"], ["payments", "--help"], ["payments", "reconcile", "--help"]] {
-            let help = try gbctl(command, port: 1)
+            let help = try await gbctl(command, port: 1)
             #expect(help.status == 0, "\(command)")
             #expect(help.stdout.contains("USAGE"), "\(command)")
         }
-        let root = try gbctl(["--help"], port: 1)
+        let root = try await gbctl(["--help"], port: 1)
         #expect(root.stdout.contains("orders") && root.stdout.contains("2 a check found something broken"))
-        let refund = try gbctl(["orders", "refund", "--help"], port: 1).stdout
+        let refund = try await gbctl(["orders", "refund", "--help"], port: 1).stdout
         #expect(refund.contains("Idempotency-Key") && refund.contains("gbctl-refund-order-<id>") && refund.contains("Safe to run again"))
-        let check = try gbctl(["inventory", "check", "--help"], port: 1).stdout
+        let check = try await gbctl(["inventory", "check", "--help"], port: 1).stdout
         #expect(check.contains("Exit codes: 0 healthy, 2 something is broken"))
-        #expect(try gbctl(["payments", "reconcile", "--help"], port: 1).stdout.contains("2 any mismatch"))
+        await #expect(try gbctl(["payments", "reconcile", "--help"], port: 1).stdout.contains("2 any mismatch"))
         for usage in [["orders", "list", "--status", "shipped"], ["orders", "list", "--limit", "0"], ["orders", "list", "--limit", "501"],
                       ["orders", "list", "--deal", "0"], ["orders", "show", "abc"], ["orders", "refund", "1", "--idempotency-key", "a b"],
                       ["groups", "list", "--status", "closed"], ["groups", "show"], ["inventory", "check", "--deal", "x"],
                       ["payments", "reconcile", "extra"]] {
-            let refused = try gbctl(usage, port: 1)
+            let refused = try await gbctl(usage, port: 1)
             #expect(refused.status == 64, "\(usage): \(refused.stderr)")
         }
-        let down = try gbctl(["inventory", "check"], port: 1)
+        let down = try await gbctl(["inventory", "check"], port: 1)
         #expect(down.status == 4)
     }
 }

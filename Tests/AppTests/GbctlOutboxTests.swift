@@ -33,30 +33,30 @@ import Testing
         }
         let jobID = try #require(try await world.sql("SELECT id FROM jobs").first)
 
-        let listed = try cli.gbctl(["outbox", "list", "--state", "dead"], port: port, token: admin)
+        let listed = try await cli.gbctl(["outbox", "list", "--state", "dead"], port: port, token: admin)
         #expect(listed.status == 0, "\(listed.stderr)")
         let lines = listed.stdout.split(separator: "\n")
         #expect(lines.first?.hasPrefix("ID") == true && lines.count == 2, "\(listed.stdout)")
         #expect(lines.last?.hasPrefix("\(jobID) ") == true && lines.last?.contains("refund") == true, "\(listed.stdout)")
         #expect(lines.last?.contains("provider failed (500") == true, "the last error is shown: \(listed.stdout)")
 
-        let json = try cli.gbctl(["outbox", "list", "--state", "dead", "--json"], port: port, token: admin)
+        let json = try await cli.gbctl(["outbox", "list", "--state", "dead", "--json"], port: port, token: admin)
         let page = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
         let items = try #require(page["items"] as? [[String: Any]])
         #expect(items.count == 1 && page.keys.sorted() == ["items", "nextCursor"], "\(page)")
         #expect(items.first?["state"] as? String == "dead" && items.first?["attempts"] as? Int == 2, "\(items)")
-        let queued = try cli.gbctl(["outbox", "list", "--state", "queued", "--json"], port: port, token: admin).stdout
+        let queued = try await cli.gbctl(["outbox", "list", "--state", "queued", "--json"], port: port, token: admin).stdout
         #expect((try JSONSerialization.jsonObject(with: Data(queued.utf8)) as? [String: Any])?["items"] as? [Any] != nil, "\(queued)")
         #expect(!queued.contains("\"id\""), "no queued job: \(queued)")
 
-        let metrics = MetricsExposition(try Daemon.curl(["-s", base + "/metrics"]))
+        let metrics = await MetricsExposition(try Daemon.curl(["-s", base + "/metrics"]))
         let dead = metrics.samples(named: "groupbuy_outbox_jobs").first { $0.labels.contains { $0 == ("state", "dead") } }
         #expect(dead?.value == 1, "\(metrics.samples(named: "groupbuy_outbox_jobs"))")
-        let status = try cli.gbctl(["status"], port: port)
+        let status = try await cli.gbctl(["status"], port: port)
         #expect(status.stdout.contains("outbox jobs          0 queued, 0 running, 1 dead"), "\(status.stdout)")
 
         // Bad usage is refused before anything is sent; the route checks its input too.
-        #expect(try cli.gbctl(["outbox", "list", "--state", "buried"], port: port, token: admin).status == 64)
+        await #expect(try cli.gbctl(["outbox", "list", "--state", "buried"], port: port, token: admin).status == 64)
         #expect(await call("GET", base + "/v1/admin/outbox?state=buried", token: admin)?.status == 422)
         #expect(await call("GET", base + "/v1/admin/outbox", token: buyer)?.status == 403)
         _ = try await daemon.terminate()

@@ -13,18 +13,18 @@ import Testing
     }()
 
     /// Runs gbctl with the server and a fresh admin token in its environment.
-    func gbctl(_ arguments: [String], port: Int, token: String? = nil, environment: [String: String] = [:]) throws -> Daemon.Completed {
+    func gbctl(_ arguments: [String], port: Int, token: String? = nil, environment: [String: String] = [:]) async throws -> Daemon.Completed {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GBCTL_") && !$0.key.hasPrefix("GROUPBUY_") }
         env["GBCTL_SERVER"] = "http://127.0.0.1:\(port)"
         env["GROUPBUY_AUTH_JWT_KEYS"] = Daemon.testJWTKeys
         if let token { env["GBCTL_TOKEN"] = token }
         env["GBCTL_CONFIG"] = Self.emptyConfig
         env.merge(environment) { _, new in new }
-        return try Daemon.run(Self.gbctl, arguments, environment: env)
+        return try await Daemon.run(Self.gbctl, arguments, environment: env)
     }
 
-    func adminToken(port: Int) throws -> String {
-        let issued = try gbctl(["token", "issue", "--user", "ops-test", "--role", "admin", "--ttl", "10m"], port: port)
+    func adminToken(port: Int) async throws -> String {
+        let issued = try await gbctl(["token", "issue", "--user", "ops-test", "--role", "admin", "--ttl", "10m"], port: port)
         #expect(issued.status == 0, "\(issued.stderr)")
         return issued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -32,9 +32,9 @@ import Testing
     @Test func dealsAndStockEndToEnd() async throws {
         let daemon = try await Daemon.start(environment: ["GROUPBUY_LOG_ACCESS": "false"])
         defer { daemon.signal(SIGKILL) }
-        let token = try adminToken(port: daemon.port)
+        let token = try await adminToken(port: daemon.port)
         let title = "Lychee crate \(UUID().uuidString.prefix(6))"
-        let created = try gbctl(
+        let created = try await gbctl(
             ["deals", "create", "--json", "--title", title, "--currency", "EUR", "--list-price", "1800", "--group-price", "1200",
              "--group-size", "3", "--group-time-limit", "3600", "--starts-at", "2026-01-01T00:00:00Z", "--ends-at", "2030-01-01T00:00:00Z",
              "--per-user-limit", "2", "--status", "active", "--stock", "40"],
@@ -44,46 +44,46 @@ import Testing
         let deal = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
         let id = try #require(deal["id"] as? Int)
 
-        let list = try gbctl(["deals", "list", "--status", "active"], port: daemon.port)
+        let list = try await gbctl(["deals", "list", "--status", "active"], port: daemon.port)
         #expect(list.status == 0)
         #expect(list.stdout.hasPrefix("ID"))
         #expect(list.stdout.contains(title))
         #expect(list.stdout.contains("12.00 EUR"))
 
-        let updated = try gbctl(["deals", "update", "\(id)", "--title", title + " XL"], port: daemon.port, token: token)
+        let updated = try await gbctl(["deals", "update", "\(id)", "--title", title + " XL"], port: daemon.port, token: token)
         #expect(updated.status == 0, "\(updated.stderr)")
         #expect(updated.stdout.contains("version           2"))
-        let stale = try gbctl(["deals", "update", "\(id)", "--title", "x", "--if-version", "1"], port: daemon.port, token: token)
+        let stale = try await gbctl(["deals", "update", "\(id)", "--title", "x", "--if-version", "1"], port: daemon.port, token: token)
         #expect(stale.status == 1)
         #expect(stale.stderr.contains("412"))
 
-        let stock = try gbctl(["stock", "add", "\(id)", "9"], port: daemon.port, token: token)
+        let stock = try await gbctl(["stock", "add", "\(id)", "9"], port: daemon.port, token: token)
         #expect(stock.status == 0)
         #expect(stock.stdout.contains("total      49"))
-        let shown = try gbctl(["stock", "show", "\(id)", "--json"], port: daemon.port, token: token)
+        let shown = try await gbctl(["stock", "show", "\(id)", "--json"], port: daemon.port, token: token)
         #expect((try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])?["available"] as? Int == 49)
 
-        let closed = try gbctl(["deals", "close", "\(id)"], port: daemon.port, token: token)
+        let closed = try await gbctl(["deals", "close", "\(id)"], port: daemon.port, token: token)
         #expect(closed.status == 0)
         #expect(closed.stdout.contains("closed"))
 
-        let audit = try gbctl(["audit", "list", "--entity", "\(id)"], port: daemon.port, token: token)
+        let audit = try await gbctl(["audit", "list", "--entity", "\(id)"], port: daemon.port, token: token)
         #expect(audit.status == 0)
         let actions = audit.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true)[3] }
         #expect(actions == ["deal.close", "stock.add", "deal.update", "deal.create"])
 
-        let status = try gbctl(["status"], port: daemon.port)
+        let status = try await gbctl(["status"], port: daemon.port)
         #expect(status.status == 0)
         #expect(status.stdout.contains("health               ok"))
         #expect(status.stdout.contains("version              0.1.0"))
 
         // Every list prints one JSON shape: {items, nextCursor}.
-        let firstTwo = try gbctl(["deals", "list", "--limit", "2", "--json"], port: daemon.port)
+        let firstTwo = try await gbctl(["deals", "list", "--limit", "2", "--json"], port: daemon.port)
         let page = try #require(try JSONSerialization.jsonObject(with: Data(firstTwo.stdout.utf8)) as? [String: Any], "\(firstTwo.stdout)")
         #expect(page.keys.sorted() == ["items", "nextCursor"])
         #expect((1...2).contains((page["items"] as? [Any])?.count ?? 0), "\(page)")
         for list in [["orders", "list"], ["groups", "list"], ["audit", "list"], ["outbox", "list"]] {
-            let listed = try gbctl(list + ["--json"], port: daemon.port, token: token)
+            let listed = try await gbctl(list + ["--json"], port: daemon.port, token: token)
             #expect(listed.status == 0, "\(list): \(listed.stderr)")
             let object = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any]
             #expect(object?.keys.sorted() == ["items", "nextCursor"], "\(list): \(listed.stdout)")
@@ -93,31 +93,31 @@ import Testing
     @Test func failuresSayWhatIsWrongAndExitNonZero() async throws {
         let daemon = try await Daemon.start(environment: ["GROUPBUY_LOG_ACCESS": "false"])
         defer { daemon.signal(SIGKILL) }
-        let token = try adminToken(port: daemon.port)
-        let invalid = try gbctl(["deals", "create", "--title", "", "--currency", "eu"], port: daemon.port, token: token)
+        let token = try await adminToken(port: daemon.port)
+        let invalid = try await gbctl(["deals", "create", "--title", "", "--currency", "eu"], port: daemon.port, token: token)
         #expect(invalid.status == 1)
         #expect(invalid.stderr.contains("- title: must not be empty"))
         #expect(invalid.stderr.contains("- currency: must be an ISO 4217 code"))
-        let anonymous = try gbctl(["deals", "close", "1"], port: daemon.port)
+        let anonymous = try await gbctl(["deals", "close", "1"], port: daemon.port)
         #expect(anonymous.status == 1)
         #expect(anonymous.stderr.contains("401"))
-        let buyer = try gbctl(["token", "issue", "--user", "b", "--role", "buyer"], port: daemon.port).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let forbidden = try gbctl(["stock", "add", "1", "5"], port: daemon.port, token: buyer)
+        let buyer = try await gbctl(["token", "issue", "--user", "b", "--role", "buyer"], port: daemon.port).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let forbidden = try await gbctl(["stock", "add", "1", "5"], port: daemon.port, token: buyer)
         #expect(forbidden.status == 1)
         #expect(forbidden.stderr.contains("403"))
-        let missing = try gbctl(["deals", "show", "999999999999"], port: daemon.port)
+        let missing = try await gbctl(["deals", "show", "999999999999"], port: daemon.port)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("404"))
-        let down = try gbctl(["deals", "list"], port: 1)
+        let down = try await gbctl(["deals", "list"], port: 1)
         #expect(down.status == 4)
         #expect(down.stderr.contains("cannot reach"))
         for role in ["root", "superuser"] {
-            let badRole = try gbctl(["token", "issue", "--user", "u", "--role", role], port: daemon.port)
+            let badRole = try await gbctl(["token", "issue", "--user", "u", "--role", role], port: daemon.port)
             #expect(badRole.status == 64, "\(role): \(badRole.stderr)")
             #expect(badRole.stderr.contains("--role must be buyer or admin"), "\(badRole.stderr)")
         }
-        #expect(try gbctl(["token", "issue", "--user", "u", "--role", "admin", "--ttl", "soon"], port: daemon.port).status == 64)
-        let noKeys = try gbctl(["token", "issue", "--user", "u", "--role", "admin"], port: daemon.port, environment: ["GROUPBUY_AUTH_JWT_KEYS": ""])
+        await #expect(try gbctl(["token", "issue", "--user", "u", "--role", "admin", "--ttl", "soon"], port: daemon.port).status == 64)
+        let noKeys = try await gbctl(["token", "issue", "--user", "u", "--role", "admin"], port: daemon.port, environment: ["GROUPBUY_AUTH_JWT_KEYS": ""])
         #expect(noKeys.status == 5)
         #expect(noKeys.stderr.contains("no signing key"))
         // It points at the keys file the README uses.
@@ -125,33 +125,33 @@ import Testing
         let fromFile = FileManager.default.temporaryDirectory.appendingPathComponent("gbctl-keys-\(UUID().uuidString)").path
         try Daemon.testJWTKeys.write(toFile: fromFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: fromFile) }
-        let signed = try gbctl(
+        let signed = try await gbctl(
             ["token", "issue", "--user", "u", "--role", "admin"], port: daemon.port,
             environment: ["GROUPBUY_AUTH_JWT_KEYS": "", "GROUPBUY_AUTH_JWT_KEYS_FILE": fromFile]
         )
         #expect(signed.status == 0, "\(signed.stderr)")
         // An unknown command gets a suggestion and the usage exit code.
         for (typed, meant) in [(["deal", "list"], "`deals`"), (["deals", "lst"], "`deals list`"), (["stauts"], "`status`")] {
-            let unknown = try gbctl(typed, port: daemon.port)
+            let unknown = try await gbctl(typed, port: daemon.port)
             #expect(unknown.status == 64, "\(typed)")
             #expect(unknown.stderr.contains("unknown command") && unknown.stderr.contains("did you mean \(meant)?"), "\(typed): \(unknown.stderr)")
         }
-        let usage = try gbctl(["deals", "show", "abc"], port: daemon.port)
+        let usage = try await gbctl(["deals", "show", "abc"], port: daemon.port)
         #expect(usage.status == 64)
         for limit in ["0", "501"] {
-            let badLimit = try gbctl(["audit", "list", "--limit", limit], port: daemon.port)
+            let badLimit = try await gbctl(["audit", "list", "--limit", limit], port: daemon.port)
             #expect(badLimit.status == 64, "--limit \(limit)")
             #expect(badLimit.stderr.contains("--limit must be from 1 to 500"), "--limit \(limit)")
         }
         for command in [["--help"], ["deals", "--help"], ["deals", "update", "--help"], ["stock", "add", "--help"], ["migrate", "up", "--help"],
                         ["token", "issue", "--help"], ["audit", "list", "--help"], ["status", "--help"], ["outbox", "list", "--help"],
                         ["help", "deals", "list"]] {
-            let help = try gbctl(command, port: daemon.port)
+            let help = try await gbctl(command, port: daemon.port)
             #expect(help.status == 0, "\(command)")
             #expect(help.stdout.contains("USAGE"), "\(command)")
         }
         // One --version in `deals update`: the tool's; the deal's is --if-version.
-        let update = try gbctl(["deals", "update", "--help"], port: daemon.port).stdout
+        let update = try await gbctl(["deals", "update", "--help"], port: daemon.port).stdout
         #expect(update.components(separatedBy: "--version").count == 2, "\(update)")
         #expect(update.contains("--if-version"))
     }
@@ -159,33 +159,33 @@ import Testing
     @Test func theConfigFileGivesServerAndTokenAndFlagsWin() async throws {
         let daemon = try await Daemon.start(environment: ["GROUPBUY_LOG_ACCESS": "false"])
         defer { daemon.signal(SIGKILL) }
-        let token = try adminToken(port: daemon.port)
+        let token = try await adminToken(port: daemon.port)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gbctl-\(UUID().uuidString).conf").path
         try "# gbctl\nserver: http://127.0.0.1:\(daemon.port)\ntoken: \"\(token)\"\n".write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let fromFile = try gbctl(["audit", "list", "--limit", "1"], port: 1, environment: ["GBCTL_SERVER": "", "GBCTL_CONFIG": path])
+        let fromFile = try await gbctl(["audit", "list", "--limit", "1"], port: 1, environment: ["GBCTL_SERVER": "", "GBCTL_CONFIG": path])
         #expect(fromFile.status == 0, "\(fromFile.stderr)")
-        let flagWins = try gbctl(["audit", "list", "--server", "http://127.0.0.1:1"], port: 1, environment: ["GBCTL_SERVER": "", "GBCTL_CONFIG": path])
+        let flagWins = try await gbctl(["audit", "list", "--server", "http://127.0.0.1:1"], port: 1, environment: ["GBCTL_SERVER": "", "GBCTL_CONFIG": path])
         #expect(flagWins.status == 4)
         let broken = FileManager.default.temporaryDirectory.appendingPathComponent("gbctl-\(UUID().uuidString).conf").path
         try "server http://x\n".write(toFile: broken, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: broken) }
-        let refused = try gbctl(["status"], port: daemon.port, environment: ["GBCTL_CONFIG": broken])
+        let refused = try await gbctl(["status"], port: daemon.port, environment: ["GBCTL_CONFIG": broken])
         #expect(refused.status == 5)
         #expect(refused.stderr.contains(":1: expected `key: value`"))
     }
 
-    @Test func migrateStatusAndUpAgainstTheTestDatabase() throws {
+    @Test func migrateStatusAndUpAgainstTheTestDatabase() async throws {
         let migrations = Daemon.serviceEnvironment["GROUPBUY_DATABASE_MIGRATIONS_DIRECTORY"]!
         let url = Daemon.serviceEnvironment["GROUPBUY_DATABASE_URL"]!
-        let up = try gbctl(["migrate", "up", "--database-url", url, "--migrations", migrations], port: 1)
+        let up = try await gbctl(["migrate", "up", "--database-url", url, "--migrations", migrations], port: 1)
         #expect(up.status == 0, "\(up.stderr)")
-        let status = try gbctl(["migrate", "status", "--json", "--database-url", url, "--migrations", migrations], port: 1)
+        let status = try await gbctl(["migrate", "status", "--json", "--database-url", url, "--migrations", migrations], port: 1)
         #expect(status.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect((object["pending"] as? [Int]) == [])
         #expect((object["applied"] as? [Int])?.contains(1) == true)
-        let unreachable = try gbctl(["migrate", "status", "--database-url", "postgresql://nobody@127.0.0.1:1/none", "--migrations", migrations], port: 1)
+        let unreachable = try await gbctl(["migrate", "status", "--database-url", "postgresql://nobody@127.0.0.1:1/none", "--migrations", migrations], port: 1)
         #expect(unreachable.status == 4)
         #expect(unreachable.stderr.contains("cannot connect to 127.0.0.1:1"), "names where it tried: \(unreachable.stderr)")
     }

@@ -31,11 +31,11 @@ import Testing
         }
         #expect((Self.check(body, "payments")["address"] as? String)?.hasPrefix("127.0.0.1:") == true, "\(body)")
 
-        let table = try cli.gbctl(["status"], port: port)
+        let table = try await cli.gbctl(["status"], port: port)
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.contains("health               ok"), "\(table.stdout)")
         #expect(table.stdout.contains("  postgres           up"), "\(table.stdout)")
-        let json = try cli.gbctl(["status", "--json"], port: port)
+        let json = try await cli.gbctl(["status", "--json"], port: port)
         #expect(json.status == 0, "\(json.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
         // Typed fields: numbers are numbers, the checks are objects, not table cells.
@@ -56,16 +56,16 @@ import Testing
         let world = try await ServiceWorld(webhookPort: port)
         let daemon = try await world.start(port: port)
         defer { daemon.signal(SIGKILL) }
-        let calm = try cli.gbctl(["status"], port: port)
+        let calm = try await cli.gbctl(["status"], port: port)
         // The world's sandbox retries webhooks faster than the default; nothing else is changed.
         #expect(calm.stdout.contains("provider knobs       webhook_retry_base_ms="), "\(calm.stdout)")
         #expect(!calm.stdout.contains("duplicate="), "\(calm.stdout)")
         let changed = await call("POST", world.sandboxURL + "/_sandbox/config", body: #"{"duplicate": 3, "webhook_delay_ms": 200}"#)
         #expect(changed?.status == 200)
-        let storm = try cli.gbctl(["status"], port: port)
+        let storm = try await cli.gbctl(["status"], port: port)
         #expect(storm.status == 0, "\(storm.stderr)")
         #expect(storm.stdout.contains("duplicate=3") && storm.stdout.contains("webhook_delay_ms=200"), "\(storm.stdout)")
-        let json = try cli.gbctl(["status", "--json"], port: port)
+        let json = try await cli.gbctl(["status", "--json"], port: port)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
         #expect((report["providerKnobs"] as? [String: Any])?["duplicate"] as? Int == 3, "\(report)")
         _ = try await daemon.terminate()
@@ -110,13 +110,13 @@ import Testing
             #expect(Self.check(body, "redis")["status"] as? String == "up", "\(body)")
             #expect(Self.check(body, "payments")["status"] as? String == "off", "\(body)")
 
-            let table = try cli.gbctl(["status"], port: daemon.port)
+            let table = try await cli.gbctl(["status"], port: daemon.port)
             #expect(table.status == 6, "\(table.stdout)\(table.stderr)")
             #expect(table.stdout.contains("health               degraded"), "\(table.stdout)")
             #expect(table.stdout.contains("  postgres           down  127.0.0.1:\(services.pgPort)"), "\(table.stdout)")
             #expect(table.stderr.contains("postgres down"), "\(table.stderr)")
             // Calls that need the database answer 503, which gbctl reports as unavailable (4).
-            let deals = try cli.gbctl(["deals", "list"], port: daemon.port)
+            let deals = try await cli.gbctl(["deals", "list"], port: daemon.port)
             #expect(deals.status == 4, "\(deals.stderr)")
             #expect(deals.stderr.contains("503"), "\(deals.stderr)")
 
@@ -124,7 +124,7 @@ import Testing
             try await waitUntil("/healthz to report PostgreSQL up again", within: 60) {
                 try await Self.healthz(daemon.port).body["status"] as? String == "ok"
             }
-            #expect(try cli.gbctl(["status"], port: daemon.port).status == 0)
+            await #expect(try cli.gbctl(["status"], port: daemon.port).status == 0)
             #expect(try await daemon.terminate() == 0)
         }
     }
@@ -143,7 +143,7 @@ import Testing
             #expect(Self.check(body, "postgres")["status"] as? String == "up", "\(body)")
             // Redis is an optimisation: the catalog is still served.
             #expect(await call("GET", "http://127.0.0.1:\(daemon.port)/v1/deals")?.status == 200)
-            let status = try cli.gbctl(["status"], port: daemon.port)
+            let status = try await cli.gbctl(["status"], port: daemon.port)
             #expect(status.status == 6, "\(status.stdout)\(status.stderr)")
             #expect(status.stdout.contains("  redis              down  127.0.0.1:\(services.redisPort)"), "\(status.stdout)")
             #expect(try await daemon.terminate() == 0)

@@ -81,7 +81,7 @@ final class ServiceWorld: Sendable {
 
     @discardableResult
     static func psql(_ url: String, _ sql: String) throws -> [String] {
-        let result = try Daemon.run("/usr/bin/psql", [url, "-v", "ON_ERROR_STOP=1", "-Atqc", sql])
+        let result = try Daemon.runBlocking("/usr/bin/psql", [url, "-v", "ON_ERROR_STOP=1", "-Atqc", sql])
         guard result.status == 0 else { throw DaemonError("psql \(sql): \(result.stderr)") }
         return result.stdout.split(separator: "\n").map(String.init)
     }
@@ -130,7 +130,7 @@ private func callBlocking(_ method: String, _ url: String, token: String?, body:
     var arguments = ["-s", "--max-time", "10", "-X", method, "-w", "\n%{http_code}", url]
     if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
     if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
-    guard let result = try? Daemon.run("/usr/bin/curl", arguments), result.status == 0 else { return nil }
+    guard let result = try? Daemon.runBlocking("/usr/bin/curl", arguments), result.status == 0 else { return nil }
     let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
     guard let status = lines.last.flatMap({ Int($0) }), status > 0 else { return nil }
     let json = (try? JSONSerialization.jsonObject(with: Data(lines.dropLast().joined(separator: "\n").utf8))) as? [String: Any] ?? [:]

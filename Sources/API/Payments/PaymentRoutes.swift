@@ -7,6 +7,7 @@ import Orders
 import PSPWire
 import Payments
 import Postgres
+import StrictJSON
 
 /// Paying for an order, the provider's webhooks, and reconciliation for admins.
 struct PaymentRoutes: Sendable {
@@ -53,10 +54,13 @@ struct PaymentRoutes: Sendable {
         }
         guard verified else { throw HTTPError(.badRequest, type: ProblemType.badSignature, detail: lastError.description) }
 
+        // Strictly read first: a signed event must still mean one thing and hold only text
+        // PostgreSQL can store (it is kept as jsonb), or it is refused here and not half-applied.
+        let document = try JSONInput.document(request.body)
         let outcome: String
         if let event = try? PSPJSON.decode(PSPEvent.self, from: body) {
             outcome = try await payments.apply(event, json: String(decoding: body, as: UTF8.self), on: context.loop)
-        } else if let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any], object["id"] is String, object["type"] is String {
+        } else if case .object(let object) = document, case .string = object["id"], case .string = object["type"] {
             outcome = "ignored"
         } else {
             throw HTTPError(.badRequest, type: ProblemType.malformedJSON, detail: "the event is not a provider event")

@@ -4,6 +4,7 @@ enum ProblemType {
     static let base = "https://groupbuy.example/problems/"
     static let validation = base + "validation"
     static let malformedJSON = base + "malformed-json"
+    static let bodyTooLarge = base + "body-too-large"
     static let unsupportedMediaType = base + "unsupported-media-type"
     static let notFound = base + "not-found"
     static let versionMismatch = base + "version-mismatch"

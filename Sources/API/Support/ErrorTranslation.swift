@@ -113,14 +113,6 @@ enum ErrorTranslation {
         }
     }
 
-    static func validation(_ problems: [FieldProblem]) -> HTTPError {
-        HTTPError(
-            .unprocessableContent, type: ProblemType.validation, title: "Invalid fields",
-            detail: problems.map(\.description).joined(separator: "; "),
-            extensions: [("errors", .array(problems.map { .object([("field", .string($0.field)), ("message", .string($0.message))]) }))]
-        )
-    }
-
     static func retryAfter(_ seconds: Int) -> ResponseHeaders {
         var headers = ResponseHeaders()
         headers.add("Retry-After", .string(String(seconds)))

@@ -51,7 +51,16 @@ public struct GroupBuyAPI: Sendable {
         )
     }
 
+    /// Header fields the handlers read one of; a request repeating one is refused (400).
+    /// If-Match and If-None-Match are lists by RFC 9110, but one line must carry the whole list.
+    static let singletonHeaders: [StaticString] = [
+        "authorization", "content-type", "idempotency-key", "if-match", "if-none-match", "psp-signature", "x-request-id", "origin",
+    ]
+
+    /// Adds the routes, and the refusal of repeated singleton headers (after the caller's
+    /// ErrorMiddleware, which renders it).
     public func add(to routes: inout RouterBuilder) {
+        routes.add(SingletonHeadersMiddleware(names: Self.singletonHeaders, problemType: ProblemType.repeatedHeader))
         catalogRoutes.add(to: &routes)
         orderRoutes.add(to: &routes)
         adminOrderRoutes.add(to: &routes)

@@ -11,6 +11,7 @@ enum ProblemType {
     static let preconditionRequired = base + "precondition-required"
     static let dealClosed = base + "deal-closed"
     static let badQuery = base + "bad-query"
+    static let repeatedHeader = base + "repeated-header"
     static let unauthenticated = base + "unauthenticated"
     static let forbidden = base + "forbidden"
     static let databaseBusy = base + "database-busy"

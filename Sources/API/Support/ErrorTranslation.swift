@@ -46,6 +46,9 @@ enum ErrorTranslation {
                     .serviceUnavailable, type: ProblemType.databaseUnavailable,
                     detail: "the database cannot be reached; retry shortly", headers: retryAfter(1)
                 )
+            case .server(let state) where state == PostgresValue.unstorableTextState || state == "22P05":
+                // Text PostgreSQL cannot hold (U+0000) that got past the edges' checks.
+                return HTTPError(.badRequest, type: ProblemType.unstorableText, detail: "the request holds text that cannot be stored (U+0000)")
             case .server(let state) where state == "57014":
                 // Statement timeout, or our cancel at the request deadline.
                 return HTTPError(.serviceUnavailable, type: ProblemType.timeout, detail: "the database took too long", headers: retryAfter(1))

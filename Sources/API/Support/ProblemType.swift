@@ -12,6 +12,7 @@ enum ProblemType {
     static let dealClosed = base + "deal-closed"
     static let badQuery = base + "bad-query"
     static let repeatedHeader = base + "repeated-header"
+    static let unstorableText = base + "unstorable-text"
     static let unauthenticated = base + "unauthenticated"
     static let forbidden = base + "forbidden"
     static let databaseBusy = base + "database-busy"

@@ -60,7 +60,9 @@ public struct GroupBuyAPI: Sendable {
     /// Adds the routes, and the refusal of repeated singleton headers (after the caller's
     /// ErrorMiddleware, which renders it).
     public func add(to routes: inout RouterBuilder) {
-        routes.add(SingletonHeadersMiddleware(names: Self.singletonHeaders, problemType: ProblemType.repeatedHeader))
+        routes.add(
+            SingletonHeadersMiddleware(names: Self.singletonHeaders, problemType: ProblemType.repeatedHeader.uri, title: ProblemType.repeatedHeader.title)
+        )
         catalogRoutes.add(to: &routes)
         orderRoutes.add(to: &routes)
         adminOrderRoutes.add(to: &routes)

@@ -19,7 +19,7 @@ extension ErrorTranslation {
         ]
         if more > 0 { extensions.append(("moreErrors", .int(more))) }
         return HTTPError(
-            .unprocessableContent, type: ProblemType.validation, title: "Invalid fields",
+            .unprocessableContent, type: ProblemType.validation,
             detail: listed.map(\.description).joined(separator: "; ") + (more > 0 ? "; and \(more) more" : ""),
             extensions: extensions
         )

@@ -10,14 +10,16 @@ import HTTPCodec
 package struct SingletonHeadersMiddleware: Middleware {
     private let names: [StaticString]
     private let problemType: String
+    private let title: String
 
     /// - Parameters:
     ///   - names: lower-case field names, at most 64.
-    ///   - problemType: the `type` of the 400 problem.
-    package init(names: [StaticString], problemType: String) {
+    ///   - problemType: the `type` of the 400 problem, and its `title`.
+    package init(names: [StaticString], problemType: String, title: String) {
         precondition(names.count <= 64, "at most 64 singleton header names")
         self.names = names
         self.problemType = problemType
+        self.title = title
     }
 
     package func willHandle(_ request: Request, context: inout RequestContext) throws -> Response? {
@@ -30,7 +32,7 @@ package struct SingletonHeadersMiddleware: Middleware {
                 let bit: UInt64 = 1 << UInt64(index)
                 if seen & bit != 0 {
                     throw HTTPError(
-                        .badRequest, type: problemType,
+                        .badRequest, type: problemType, title: title,
                         detail: "the \(name.string) header is sent more than once; send it once (a list in one line)"
                     )
                 }

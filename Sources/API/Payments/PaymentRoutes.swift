@@ -31,7 +31,9 @@ struct PaymentRoutes: Sendable {
         guard let id = request.id("id") else { throw OrdersError.orderNotFound("there is no such order") }
         _ = try IdempotencyKeyHeader.claim(of: request)
         let payment = try await payments.pay(orderID: id, user: buyer.userID, on: context.loop)
-        return .rawJSON(payment, status: .created, context: context)
+        // The payment has no URI of its own: it is shown in its order.
+        let location = CreatedLocation.headers(payment, id: ["orderId"], under: "/v1/orders/")
+        return .rawJSON(payment, status: .created, headers: location, context: context)
     }
 
     /// Checks the signature and its age (400 and no change when wrong), then applies the event

@@ -43,8 +43,8 @@ extension Request {
 
 extension Response {
     /// JSON rendered elsewhere (by PostgreSQL), copied into a pooled buffer.
-    static func rawJSON(_ json: String, status: HTTPStatus = .ok, context: RequestContext) -> Response {
-        var headers = ResponseHeaders()
+    static func rawJSON(_ json: String, status: HTTPStatus = .ok, headers: ResponseHeaders = ResponseHeaders(), context: RequestContext) -> Response {
+        var headers = headers
         headers.contentType = "application/json"
         return Response(status: status, headers: headers, body: context.writeBody { $0.write(json) })
     }

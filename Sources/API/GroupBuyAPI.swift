@@ -51,6 +51,14 @@ public struct GroupBuyAPI: Sendable {
         )
     }
 
+    /// Every route of the API is under this path (CORS applies to it, not to /metrics).
+    public static let pathPrefix = "/v1/"
+    /// For CORS: the methods, the request headers a browser script may send beyond the
+    /// safelisted ones, and the response headers it may read.
+    public static let corsMethods = ["GET", "HEAD", "POST", "PATCH"]
+    public static let corsRequestHeaders = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match", "X-Request-Id"]
+    public static let corsExposedHeaders = ["ETag", "Location", "Retry-After", "X-Request-Id"]
+
     /// Header fields the handlers read one of; a request repeating one is refused (400).
     /// If-Match and If-None-Match are lists by RFC 9110, but one line must carry the whole list.
     static let singletonHeaders: [StaticString] = [

@@ -19,6 +19,7 @@ public struct Settings: Sendable {
     public var orders = OrderSettings()
     public var workers = WorkerSettings()
     public var payments = PaymentSettings()
+    public var cors = CORSSettings()
 
     public struct LogSettings: Sendable {
         /// trace, debug, info, notice, warning, error, critical
@@ -49,6 +50,7 @@ public struct Settings: Sendable {
             if settings.orders.inventoryStrategy == "single_row" && settings.catalog.slotsPerDeal != 1 {
                 problems.append("orders: inventory_strategy single_row needs catalog.slots_per_deal = 1 (it is \(settings.catalog.slotsPerDeal))")
             }
+            problems += settings.cors.problems()
         }
         guard problems.isEmpty else { throw SettingsError(problems: problems) }
         settings.loop.bufferScratchBytes = settings.server.scratchBytesPerChunk
@@ -105,5 +107,6 @@ public struct Settings: Sendable {
         log.queueBytes = reader.int("log.queue_bytes", default: defaults.log.queueBytes, in: 4_096...1 << 30)
 
         readServices(&reader, defaults: defaults, plainDatabaseURL: plainDatabaseURL)
+        readCORS(&reader, defaults: defaults)
     }
 }

@@ -183,7 +183,7 @@ package.targets += [
     // The stand-in provider: API, in-memory state, signed webhook deliveries, misbehaviour knobs.
     .target(
         name: "PSPSandbox",
-        dependencies: ["PSPWire", "HTTPServer", "HTTPClient", "HTTPCodec", "IOCore"],
+        dependencies: ["PSPWire", "HTTPServer", "HTTPClient", "HTTPCodec", "IOCore", "OpenSSL"],
         swiftSettings: strict
     ),
     .executableTarget(

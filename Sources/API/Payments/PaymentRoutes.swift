@@ -23,17 +23,21 @@ struct PaymentRoutes: Sendable {
         routes.get("/v1/admin/payments/reconcile", .async { request, context in try await translatingErrors { try await reconcile(request, context) } })
     }
 
-    /// Answers the order's payment with the provider's intent id; the buyer confirms the intent
-    /// with the provider, whose webhook then marks the order paid. Repeating it is safe: one
-    /// payment per order, one intent per payment (an Idempotency-Key is checked but not needed).
+    /// Answers the order's payment with the provider's intent id and its client secret; the
+    /// buyer confirms the intent with the provider using that secret (never our API key), and
+    /// the provider's webhook then marks the order paid. Repeating it is safe: one payment per
+    /// order, one intent per payment (an Idempotency-Key is checked but not needed).
     func pay(_ request: Request, _ context: RequestContext) async throws -> Response {
         let buyer = try auth.require(.buyer, request)
         guard let id = request.id("id") else { throw OrdersError.orderNotFound("there is no such order") }
         _ = try IdempotencyKeyHeader.claim(of: request)
         let payment = try await payments.pay(orderID: id, user: buyer.userID, on: context.loop)
+        let answer = CreatedLocation.members(of: payment)
+        var secret: String?
+        if case .string(let intentID) = answer["intentId"] { secret = try await payments.clientSecret(intentID: intentID) }
         // The payment has no URI of its own: it is shown in its order.
-        let location = CreatedLocation.headers(payment, id: ["orderId"], under: "/v1/orders/")
-        return .rawJSON(payment, status: .created, headers: location, context: context)
+        let headers = CreatedLocation.headers(answer, id: ["orderId"], under: "/v1/orders/")
+        return .rawJSON(payment, adding: "clientSecret", secret, status: .created, headers: headers, context: context)
     }
 
     /// Checks the signature and its age (400 and no change when wrong), then applies the event

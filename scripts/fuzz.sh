@@ -176,4 +176,6 @@ if [[ "${SECONDS_BUDGET}" -gt 0 ]]; then
 fi
 
 elapsed="$(( $(now_seconds) - started ))"
-log "ok: ${REPLAYED} FailCases replayed; fuzzed ${SECONDS_BUDGET}s${SUMMARY[*]:+ (}$(IFS=';'; printf '%s' "${SUMMARY[*]:-}")${SUMMARY[*]:+)}, $(format_duration "${elapsed}") total"
+details=""
+for line in "${SUMMARY[@]}"; do details+="${details:+; }${line}"; done
+log "ok: ${REPLAYED} FailCases replayed; fuzzed ${SECONDS_BUDGET}s${details:+ (${details})}, $(format_duration "${elapsed}") total"

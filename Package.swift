@@ -82,8 +82,10 @@ let package = Package(
         .target(name: "Payments", dependencies: ["Domain", "Orders", "Postgres", "PSPClient", "PSPWire", "IOCore"], swiftSettings: strict),
         // The only importer of COpenSSL: HMAC, SHA-256, constant-time compare, randomness.
         .target(name: "OpenSSL", dependencies: ["COpenSSL"], swiftSettings: strict),
+        // A strict JSON reader on bytes for what clients send (no duplicate names, no NUL, limits).
+        .target(name: "StrictJSON", swiftSettings: strict),
         // HS256 JWTs: key ring with rotation, issuing, verifying. No HTTP types.
-        .target(name: "Auth", dependencies: ["OpenSSL"], swiftSettings: strict),
+        .target(name: "Auth", dependencies: ["OpenSSL", "StrictJSON"], swiftSettings: strict),
         // hiredis' async API on the event loops: pipelined connections, timeouts, a per-loop
         // client with reconnects and a circuit breaker.
         .target(
@@ -104,7 +106,7 @@ let package = Package(
         // REST handlers: JSON in and out, problem+json, bearer JWT, the deal read cache.
         .target(
             name: "API",
-            dependencies: ["HTTPServer", "HTTPCodec", "IOCore", "Domain", "Catalog", "Inventory", "Orders", "Payments", "PSPWire", "OpenSSL", "Postgres", "Redis", "Auth"],
+            dependencies: ["HTTPServer", "HTTPCodec", "IOCore", "Domain", "Catalog", "Inventory", "Orders", "Payments", "PSPWire", "OpenSSL", "Postgres", "Redis", "Auth", "StrictJSON"],
             swiftSettings: strict
         ),
         // Composition root: settings, logging, metrics, routes.
@@ -152,6 +154,7 @@ let package = Package(
         ),
         .testTarget(name: "OpenSSLTests", dependencies: ["OpenSSL"], swiftSettings: strict),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "OpenSSL"], swiftSettings: strict),
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "IOCore"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IOCore"], swiftSettings: strict),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "IOCore", "GroupBuyTesting"], swiftSettings: strict),
         .testTarget(
@@ -187,7 +190,7 @@ package.targets += [
     // The stand-in provider: API, in-memory state, signed webhook deliveries, misbehaviour knobs.
     .target(
         name: "PSPSandbox",
-        dependencies: ["PSPWire", "HTTPServer", "HTTPClient", "HTTPCodec", "IOCore"],
+        dependencies: ["PSPWire", "HTTPServer", "HTTPClient", "HTTPCodec", "IOCore", "OpenSSL"],
         swiftSettings: strict
     ),
     .executableTarget(

@@ -1,13 +1,15 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-// libFuzzer target for the HTTP/1.1 request parser. Build and run it with `scripts/fuzz.sh`
-// (see README.md); a plain `swift build` of this package does not link, because the fuzzer has
-// no main() of its own: libFuzzer provides it once `--sanitize fuzzer` is passed.
+// libFuzzer targets for the HTTP/1.1 request parser and the strict JSON reader. Build and run
+// them with `scripts/fuzz.sh` (see README.md); a plain `swift build` of this package does not
+// link, because a fuzzer has no main() of its own: libFuzzer provides it once `--sanitize fuzzer`
+// is passed.
 //
-// A separate package on purpose: it compiles only the HTTPCodec sources, which have no
-// dependencies, instead of depending on the root package (and all of its dependencies).
-// Sources/HTTPCodec is a relative symlink to ../../Sources/HTTPCodec: the same files, not a copy.
+// A separate package on purpose: it compiles only the HTTPCodec and StrictJSON sources, which
+// have no dependencies, instead of depending on the root package (and all of its dependencies).
+// Sources/HTTPCodec and Sources/StrictJSON are relative symlinks to ../../Sources/<module>: the
+// same files, not a copy.
 
 /// The settings the root package gives HTTPCodec, so the fuzzed code is compiled the same way.
 let strict: [SwiftSetting] = [
@@ -51,9 +53,13 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "HTTPParserFuzzer", targets: ["HTTPParserFuzzer"]),
+        .executable(name: "JSONReaderFuzzer", targets: ["JSONReaderFuzzer"]),
     ],
     targets: [
         .target(name: "HTTPCodec", path: "Sources/HTTPCodec", swiftSettings: strict + fuzzerInstrumentation),
         .executableTarget(name: "HTTPParserFuzzer", dependencies: ["HTTPCodec"], swiftSettings: strict + fuzzerInstrumentation),
+        .target(name: "StrictJSON", path: "Sources/StrictJSON", swiftSettings: strict + fuzzerInstrumentation),
+        // FoundationJSON.swift links to Tests/StrictJSONTests/Support: the tests' Foundation oracle.
+        .executableTarget(name: "JSONReaderFuzzer", dependencies: ["StrictJSON"], swiftSettings: strict + fuzzerInstrumentation),
     ]
 )

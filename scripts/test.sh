@@ -2,8 +2,8 @@
 # The whole test suite on a fresh Debian 12 machine: installs what is missing, starts a
 # private PostgreSQL and Redis (scripts/services.sh), builds, runs every test, runs
 # every load-test scenario as a short smoke run (loadtest/smoke.sh), PostgreSQL restarts under
-# load (loadtest/chaos/postgres-restarts.sh), the parser fuzzer for a bounded time, and stops
-# the services again.
+# load (loadtest/chaos/postgres-restarts.sh), the HTTP parser and JSON reader fuzzers for a
+# bounded time (shared), and stops the services again.
 #
 #   scripts/test.sh                 everything (fuzzing: GROUPBUY_FUZZ_SECONDS, default 60)
 #   scripts/test.sh --filter NAME   only tests matching NAME (passed to `swift test`), no fuzzing

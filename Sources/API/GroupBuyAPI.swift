@@ -53,7 +53,26 @@ public struct GroupBuyAPI: Sendable {
         adminOutboxRoutes = AdminOutboxRoutes(payments: payments, auth: authenticator)
     }
 
+    /// Every route of the API is under this path (CORS applies to it, not to /metrics).
+    public static let pathPrefix = "/v1/"
+    /// For CORS: the methods, the request headers a browser script may send beyond the
+    /// safelisted ones, and the response headers it may read.
+    public static let corsMethods = ["GET", "HEAD", "POST", "PATCH"]
+    public static let corsRequestHeaders = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match", "X-Request-Id"]
+    public static let corsExposedHeaders = ["ETag", "Location", "Retry-After", "X-Request-Id"]
+
+    /// Header fields the handlers read one of; a request repeating one is refused (400).
+    /// If-Match and If-None-Match are lists by RFC 9110, but one line must carry the whole list.
+    static let singletonHeaders: [StaticString] = [
+        "authorization", "content-type", "idempotency-key", "if-match", "if-none-match", "psp-signature", "x-request-id", "origin",
+    ]
+
+    /// Adds the routes, and the refusal of repeated singleton headers (after the caller's
+    /// ErrorMiddleware, which renders it).
     public func add(to routes: inout RouterBuilder) {
+        routes.add(
+            SingletonHeadersMiddleware(names: Self.singletonHeaders, problemType: ProblemType.repeatedHeader.uri, title: ProblemType.repeatedHeader.title)
+        )
         catalogRoutes.add(to: &routes)
         orderRoutes.add(to: &routes)
         adminOrderRoutes.add(to: &routes)

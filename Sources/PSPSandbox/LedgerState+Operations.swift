@@ -22,9 +22,10 @@ extension LedgerState {
         if let idempotencyKey, let stored = try replay(scope: "payment_intents", key: idempotencyKey, fingerprint: fingerprint) {
             return Outcome(body: stored)
         }
+        let id = ids.identifier("pi")
         let intent = PaymentIntent(
-            id: ids.identifier("pi"), status: .requiresConfirmation, amount: request.amount, currency: request.currency,
-            metadata: request.metadata, created: Ledger.now()
+            id: id, status: .requiresConfirmation, amount: request.amount, currency: request.currency,
+            metadata: request.metadata, created: Ledger.now(), clientSecret: try ClientSecret.make(for: id)
         )
         intents[intent.id] = intent
         intentOrder.append(intent.id)
@@ -52,7 +53,9 @@ extension LedgerState {
             throw .invalid("unknown payment_method '\(request.paymentMethod)' (use pm_card_ok or pm_card_declined)")
         }
         intents[intentID] = intent
-        return Outcome(body: encoded(intent), deliver: emit(type, .paymentIntent(intent)))
+        var published = intent
+        published.clientSecret = nil
+        return Outcome(body: encoded(intent), deliver: emit(type, .paymentIntent(published)))
     }
 
     func intent(id: String) throws(SandboxError) -> Outcome {

@@ -41,18 +41,21 @@ struct SandboxRoutes: Sendable {
             return try state.listRefunds(intentID: intent)
         })
         SandboxControlRoutes(ledger: ledger, dispatcher: dispatcher).add(to: &routes)
+        ClientConfirmRoutes(sandbox: self).add(to: &routes)
     }
 
-    /// Wraps an API operation: bearer key, the fail knobs, one critical section on the
-    /// ledger, deliveries and settlement after it, then the API delay knob.
-    private func api(
+    /// Wraps an API operation: bearer key (unless the operation authenticates its caller
+    /// itself), the fail knobs, one critical section on the ledger, deliveries and settlement
+    /// after it, then the API delay knob.
+    func api(
+        keyRequired: Bool = true,
         _ operation: @escaping @Sendable (Request, inout LedgerState) throws -> LedgerState.Outcome
     ) -> Handler {
         let ledger = self.ledger
         let dispatcher = self.dispatcher
         let expected = "Bearer \(apiKey)"
         return .async { request, _ in
-            guard let authorization = request.headers["authorization"], authorization.equals(expected) else {
+            guard !keyRequired || request.headers["authorization"]?.equals(expected) == true else {
                 return Self.error(SandboxError(status: .unauthorized, code: "unauthorized", message: "a valid Authorization: Bearer <api key> is required"))
             }
             let (failed, knobs) = ledger.state.withLock { ($0.shouldFailAPICall(), $0.knobs) }
@@ -112,7 +115,7 @@ struct SandboxRoutes: Sendable {
     }
 }
 
-private func decode<Value: Decodable>(_ request: Request) throws(SandboxError) -> Value {
+func decode<Value: Decodable>(_ request: Request) throws(SandboxError) -> Value {
     do {
         return try PSPJSON.decode(Value.self, from: request.body.bytes)
     } catch {

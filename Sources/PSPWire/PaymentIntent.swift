@@ -13,10 +13,13 @@ public struct PaymentIntent: Codable, Sendable, Equatable {
     public var created: Int64
     /// Minor units refunded so far (pending and succeeded refunds).
     public var amountRefunded: Int
+    /// What the buyer's app confirms the intent with instead of the secret API key; only in
+    /// answers to the API-key holder, never in webhooks.
+    public var clientSecret: String?
 
     public init(
         id: String, status: PaymentIntentStatus, amount: Int, currency: String, metadata: [String: String],
-        created: Int64, amountRefunded: Int = 0
+        created: Int64, amountRefunded: Int = 0, clientSecret: String? = nil
     ) {
         self.id = id
         self.object = "payment_intent"
@@ -26,11 +29,13 @@ public struct PaymentIntent: Codable, Sendable, Equatable {
         self.metadata = metadata
         self.created = created
         self.amountRefunded = amountRefunded
+        self.clientSecret = clientSecret
     }
 
     enum CodingKeys: String, CodingKey {
         case id, object, status, amount, currency, metadata, created
         case amountRefunded = "amount_refunded"
+        case clientSecret = "client_secret"
     }
 }
 

@@ -10,6 +10,8 @@ public protocol PaymentProvider: Sendable {
     func refund(intentID: String, amount: Int, idempotencyKey: String) async throws -> Refund
     /// Intents in creation order after `after`, for reconciliation.
     func intents(after: String?, limit: Int) async throws -> (intents: [PaymentIntent], hasMore: Bool)
+    /// One intent as the provider has it now (with its client secret).
+    func intent(id: String) async throws -> PaymentIntent
 }
 
 /// A provider failure that says whether the same call (same idempotency key) may succeed later.

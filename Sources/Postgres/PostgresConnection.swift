@@ -207,6 +207,7 @@ public final class PostgresConnection: IOEventHandler, @unchecked Sendable {
         send: (OpaquePointer, Int32, UnsafePointer<UnsafePointer<CChar>?>?) -> Int32
     ) async throws -> PostgresRows {
         loop.preconditionInEventLoop()
+        try PostgresValue.checkStorable(parameters)
         try await waitForTurn()
         guard cancellable else { return try await self.send(parameters, nil, send) }
         // A cancelled task (a request past its deadline) asks the server to stop its statement;

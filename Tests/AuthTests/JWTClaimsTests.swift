@@ -57,8 +57,10 @@ import Testing
         // Claims we do not use are ignored.
         Case(name: "unknown extra claim", overrides: ["scope": #""anything""#], expected: nil),
         Case(name: "iat missing", overrides: ["iat": nil], expected: nil),
-        // Only top-level names must be unique; look-alikes inside values are not names.
-        Case(name: "repeated names in a nested object", overrides: ["ext": #"{"a":1,"a":[{"a":2}]}"#], expected: nil),
+        // Names are unique at every level (one strict reader for all JSON we take); the same
+        // name in different objects, and look-alikes inside values, are not repeats.
+        Case(name: "repeated names in a nested object", overrides: ["ext": #"{"a":1,"a":[{"a":2}]}"#], expected: .malformed),
+        Case(name: "one name in nested objects", overrides: ["ext": #"{"a":1,"b":[{"a":2}]}"#], expected: nil),
         Case(name: "name-like text in a string", overrides: ["note": #""\",\"sub\":\"x\",{""#], expected: nil),
     ]
 

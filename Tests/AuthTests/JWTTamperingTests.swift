@@ -121,6 +121,10 @@ import Testing
             // A scanner that ended strings at \" would lose step here and miss the repeat.
             mint(payload: #"{"note":"\",","sub":"admin-1","# + Fixture.claims().dropFirst())
         },
+        // Text PostgreSQL cannot store: `erin\u0000x` must not act as user "erin".
+        Case(name: "NUL in sub", expected: .malformed) { mint(payload: Fixture.claims(["sub": #""erin\u0000x""#])) },
+        Case(name: "NUL in a claim we ignore", expected: .malformed) { mint(payload: Fixture.claims(["note": #""\u0000""#])) },
+        Case(name: "half a surrogate pair in sub", expected: .malformed) { mint(payload: Fixture.claims(["sub": #""erin\ud800""#])) },
         Case(name: "payload not JSON", expected: .malformed) { mint(payload: "sub=user-42") },
         Case(name: "payload a JSON array", expected: .malformed) { mint(payload: "[" + Fixture.claims() + "]") },
         Case(name: "payload a JSON string", expected: .malformed) { mint(payload: #""user-42""#) },

@@ -21,7 +21,11 @@ import Testing
         #expect(received[0].signatureValid)
         #expect(received[0].event.type == .paymentIntentSucceeded)
         #expect(received[0].event.id.hasPrefix("evt_"))
-        #expect(received[0].event.data.object == .paymentIntent(confirmed))
+        // The event is the intent as confirmed, without its client secret (webhooks never carry it).
+        var published = confirmed
+        published.clientSecret = nil
+        #expect(confirmed.clientSecret?.hasPrefix(created.id + "_secret_") == true)
+        #expect(received[0].event.data.object == .paymentIntent(published))
 
         await #expect(throws: PSPClientError.rejected(status: 409, code: "intent_already_succeeded", message: "the payment intent has already succeeded")) {
             _ = try await harness.psp.confirm(intentID: created.id, paymentMethod: PaymentMethod.cardOK)

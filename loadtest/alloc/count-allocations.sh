@@ -3,6 +3,7 @@
 # malloc counter (malloc-counter.c), for groupbuyd's /plaintext and /json.
 #
 #   loadtest/alloc/count-allocations.sh [REQUESTS]     default 200000
+#   GROUPBUY_ALLOC_PORT=18440 loadtest/alloc/...       the server's port (default 18092)
 #
 # Method: two runs of the release server, each warmed up the same way; the first serves
 # 10,000 requests, the second 10,000 + REQUESTS (one keep-alive connection per wrk thread,
@@ -20,7 +21,7 @@ cd "${GROUPBUY_ROOT}"
 
 EXTRA="${1:-200000}"
 BASE=10000
-PORT=18092
+PORT="${GROUPBUY_ALLOC_PORT:-18092}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "${WORK}"' EXIT
 

@@ -4,6 +4,7 @@ import Domain
 import Foundation
 import HTTPCodec
 import HTTPServer
+import StrictJSON
 
 /// `POST /v1/admin/tokens`: buyer tokens for a list of user ids, for load tests and support
 /// tools that act as buyers. Admin only, audited (one row per call, with every user id).

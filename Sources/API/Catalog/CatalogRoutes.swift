@@ -5,6 +5,7 @@ import Foundation
 import HTTPCodec
 import HTTPServer
 import Orders
+import StrictJSON
 
 /// REST routes of the catalog: public reads under /v1/deals, admin changes under /v1/admin.
 struct CatalogRoutes: Sendable {
@@ -101,12 +102,11 @@ struct CatalogRoutes: Sendable {
             }
         }
         // The id and version from the answer itself, which may be the stored first one.
-        let created = (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8))) as? [String: Any] ?? [:]
-        var headers = ResponseHeaders()
-        if let id = created["id"] as? Int, let version = created["version"] as? Int {
-            await reads.forget(id: Int64(id), loop: context.loop)
-            headers.add("Location", .string("/v1/deals/\(id)"))
-            headers.add("ETag", .string(ETag.make(version: version)))
+        let created = CreatedLocation.members(of: answer.body)
+        var headers = CreatedLocation.headers(created, id: ["id"], under: "/v1/deals/")
+        if case .integer(let id) = created["id"], case .integer(let version) = created["version"] {
+            await reads.forget(id: id, loop: context.loop)
+            headers.add("ETag", .string(ETag.make(version: Int(version))))
         }
         headers.contentType = "application/json"
         return Response(status: HTTPStatus(code: answer.status), headers: headers, body: context.writeBody { $0.write(answer.body) })

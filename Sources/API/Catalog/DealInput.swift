@@ -1,6 +1,7 @@
 import Catalog
 import Domain
 import HTTPServer
+import StrictJSON
 
 /// Reads deal fields from a JSON object, listing every problem in one 422.
 enum DealInput {

@@ -1,4 +1,5 @@
 import Domain
+import StrictJSON
 
 /// Takes typed fields out of a JSON object and collects every problem on the way, so that
 /// one 422 answer lists all of them instead of the first.

@@ -29,7 +29,8 @@ struct OrderRoutes: Sendable {
         let answer = try await orders.run(on: context.loop) {
             try await $0.startGroup(user: buyer.userID, dealID: dealID, quantity: quantity, idempotency: idempotency, on: $1)
         }
-        return .rawJSON(answer.body, status: HTTPStatus(code: answer.status), context: context)
+        let location = CreatedLocation.headers(answer.body, id: ["group", "id"], under: "/v1/groups/")
+        return .rawJSON(answer.body, status: HTTPStatus(code: answer.status), headers: location, context: context)
     }
 
     func joinGroup(_ request: Request, _ context: RequestContext) async throws -> Response {
@@ -40,7 +41,8 @@ struct OrderRoutes: Sendable {
         let answer = try await orders.run(on: context.loop) {
             try await $0.joinGroup(user: buyer.userID, groupID: groupID, quantity: quantity, idempotency: idempotency, on: $1)
         }
-        return .rawJSON(answer.body, status: HTTPStatus(code: answer.status), context: context)
+        let location = CreatedLocation.headers(answer.body, id: ["order", "id"], under: "/v1/orders/")
+        return .rawJSON(answer.body, status: HTTPStatus(code: answer.status), headers: location, context: context)
     }
 
     func showGroup(_ request: Request, _ context: RequestContext) async throws -> Response {

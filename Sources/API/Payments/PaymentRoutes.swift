@@ -7,6 +7,7 @@ import Orders
 import PSPWire
 import Payments
 import Postgres
+import StrictJSON
 
 /// Paying for an order, the provider's webhooks, and reconciliation for admins.
 struct PaymentRoutes: Sendable {
@@ -22,15 +23,21 @@ struct PaymentRoutes: Sendable {
         routes.get("/v1/admin/payments/reconcile", .async { request, context in try await translatingErrors { try await reconcile(request, context) } })
     }
 
-    /// Answers the order's payment with the provider's intent id; the buyer confirms the intent
-    /// with the provider, whose webhook then marks the order paid. Repeating it is safe: one
-    /// payment per order, one intent per payment (an Idempotency-Key is checked but not needed).
+    /// Answers the order's payment with the provider's intent id and its client secret; the
+    /// buyer confirms the intent with the provider using that secret (never our API key), and
+    /// the provider's webhook then marks the order paid. Repeating it is safe: one payment per
+    /// order, one intent per payment (an Idempotency-Key is checked but not needed).
     func pay(_ request: Request, _ context: RequestContext) async throws -> Response {
         let buyer = try auth.require(.buyer, request)
         guard let id = request.id("id") else { throw OrdersError.orderNotFound("there is no such order") }
         _ = try IdempotencyKeyHeader.claim(of: request)
         let payment = try await payments.pay(orderID: id, user: buyer.userID, on: context.loop)
-        return .rawJSON(payment, status: .created, context: context)
+        let answer = CreatedLocation.members(of: payment)
+        var secret: String?
+        if case .string(let intentID) = answer["intentId"] { secret = try await payments.clientSecret(intentID: intentID) }
+        // The payment has no URI of its own: it is shown in its order.
+        let headers = CreatedLocation.headers(answer, id: ["orderId"], under: "/v1/orders/")
+        return .rawJSON(payment, adding: "clientSecret", secret, status: .created, headers: headers, context: context)
     }
 
     /// Checks the signature and its age (400 and no change when wrong), then applies the event
@@ -53,10 +60,13 @@ struct PaymentRoutes: Sendable {
         }
         guard verified else { throw HTTPError(.badRequest, type: ProblemType.badSignature, detail: lastError.description) }
 
+        // Strictly read first: a signed event must still mean one thing and hold only text
+        // PostgreSQL can store (it is kept as jsonb), or it is refused here and not half-applied.
+        let document = try JSONInput.document(request.body)
         let outcome: String
         if let event = try? PSPJSON.decode(PSPEvent.self, from: body) {
             outcome = try await payments.apply(event, json: String(decoding: body, as: UTF8.self), on: context.loop)
-        } else if let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any], object["id"] is String, object["type"] is String {
+        } else if case .object(let object) = document, case .string = object["id"], case .string = object["type"] {
             outcome = "ignored"
         } else {
             throw HTTPError(.badRequest, type: ProblemType.malformedJSON, detail: "the event is not a provider event")

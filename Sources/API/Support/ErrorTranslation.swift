@@ -47,6 +47,10 @@ enum ErrorTranslation {
                     detail: "the database cannot be reached or is restarting; retry shortly", headers: retryAfter(1)
                 )
             }
+            if let state = error.sqlState, state == PostgresValue.unstorableTextState || state == "22P05" {
+                // Text PostgreSQL cannot hold (U+0000) that got past the edges' checks.
+                return HTTPError(.badRequest, type: ProblemType.unstorableText, detail: "the request holds text that cannot be stored (U+0000)")
+            }
             if error.isTimeout {
                 // Statement timeout, lock timeout, or our cancel at the request deadline.
                 return HTTPError(.serviceUnavailable, type: ProblemType.timeout, detail: "the database took too long", headers: retryAfter(1))
@@ -112,14 +116,6 @@ enum ErrorTranslation {
         case .invalid(let problems):
             return validation(problems)
         }
-    }
-
-    static func validation(_ problems: [FieldProblem]) -> HTTPError {
-        HTTPError(
-            .unprocessableContent, type: ProblemType.validation, title: "Invalid fields",
-            detail: problems.map(\.description).joined(separator: "; "),
-            extensions: [("errors", .array(problems.map { .object([("field", .string($0.field)), ("message", .string($0.message))]) }))]
-        )
     }
 
     static func retryAfter(_ seconds: Int) -> ResponseHeaders {

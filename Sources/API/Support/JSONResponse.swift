@@ -43,9 +43,31 @@ extension Request {
 
 extension Response {
     /// JSON rendered elsewhere (by PostgreSQL), copied into a pooled buffer.
-    static func rawJSON(_ json: String, status: HTTPStatus = .ok, context: RequestContext) -> Response {
-        var headers = ResponseHeaders()
+    static func rawJSON(_ json: String, status: HTTPStatus = .ok, headers: ResponseHeaders = ResponseHeaders(), context: RequestContext) -> Response {
+        var headers = headers
         headers.contentType = "application/json"
         return Response(status: status, headers: headers, body: context.writeBody { $0.write(json) })
+    }
+}
+
+extension Response {
+    /// A JSON object rendered elsewhere with one more member (a string, or null), written
+    /// after the others: `{…, "name": "value"}`.
+    static func rawJSON(
+        _ object: String, adding name: String, _ value: String?, status: HTTPStatus, headers: ResponseHeaders, context: RequestContext
+    ) -> Response {
+        guard object.hasSuffix("}") else { return .rawJSON(object, status: status, headers: headers, context: context) }
+        var headers = headers
+        headers.contentType = "application/json"
+        let members = object.dropLast()
+        return Response(status: status, headers: headers, body: context.writeBody { body in
+            body.write(String(members))
+            if !members.allSatisfy({ $0 == "{" || $0.isWhitespace }) { body.write(",") }
+            body.json { json in
+                json.key(name)
+                if let value { json.string(value) } else { json.null() }
+            }
+            body.write("}")
+        })
     }
 }

@@ -13,6 +13,10 @@ struct QueryParameters {
             guard let name = Self.decode(pieces[0]), let value = Self.decode(pieces.count > 1 ? pieces[1] : []) else {
                 throw HTTPError(.badRequest, type: ProblemType.badQuery, detail: "the query string is not valid percent-encoded UTF-8")
             }
+            // PostgreSQL text cannot hold U+0000 (libpq would cut the value at it).
+            guard !name.utf8.contains(0), !value.utf8.contains(0) else {
+                throw HTTPError(.badRequest, type: ProblemType.badQuery, detail: "the query string holds %00 (NUL), which is not accepted")
+            }
             pairs.append((name, value))
         }
     }

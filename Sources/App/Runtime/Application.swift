@@ -175,6 +175,8 @@ public enum Application {
         routes.add(RequestIDMiddleware(loopCount: loopCount))
         if settings.log.accessLog { routes.add(AccessLogMiddleware(sink: logSink)) }
         routes.add(MetricsMiddleware())
+        // Before ErrorMiddleware, so rendered errors carry the CORS headers too.
+        if let cors = settings.cors.middlewareConfiguration { routes.add(CORSMiddleware(cors)) }
         routes.add(ErrorMiddleware(logger: logger))
         BenchmarkRoutes.add(to: &routes)
         OperationsRoutes.add(

@@ -20,6 +20,7 @@ public struct Settings: Sendable {
     public var orders = OrderSettings()
     public var workers = WorkerSettings()
     public var payments = PaymentSettings()
+    public var cors = CORSSettings()
 
     public struct LogSettings: Sendable {
         /// trace, debug, info, notice, warning, error, critical
@@ -52,6 +53,7 @@ public struct Settings: Sendable {
             if settings.orders.inventoryStrategy == "single_row" && settings.catalog.slotsPerDeal != 1 {
                 problems.append("orders: inventory_strategy single_row needs catalog.slots_per_deal = 1 (it is \(settings.catalog.slotsPerDeal))")
             }
+            problems += settings.cors.problems()
         }
         guard problems.isEmpty else { throw SettingsError(problems: problems) }
         settings.loop.bufferScratchBytes = settings.server.scratchBytesPerChunk
@@ -110,5 +112,6 @@ public struct Settings: Sendable {
         health.timeoutMs = reader.int("health.timeout_ms", default: defaults.health.timeoutMs, in: 1...60_000)
 
         readServices(&reader, defaults: defaults)
+        readCORS(&reader, defaults: defaults)
     }
 }

@@ -49,6 +49,7 @@ final class APITestServer: Sendable {
         orders orderSettings: OrdersStore.Settings = OrdersStore.Settings(),
         provider: (any PaymentProvider)? = nil,
         webhookSecret: String = APITestServer.webhookSecret,
+        cors: CORSMiddleware.Configuration? = nil,
         extraRoutes: @Sendable (inout RouterBuilder, PostgresPools) -> Void = { _, _ in }
     ) async throws -> APITestServer {
         let url = try #require(databaseURL ?? testDatabaseURL)
@@ -78,6 +79,7 @@ final class APITestServer: Sendable {
             allowedExpiryLagSeconds: 2, webhookSecrets: [webhookSecret], webhookToleranceSeconds: 300, loops: group.loops
         )
         var routes = RouterBuilder()
+        if let cors { routes.add(CORSMiddleware(cors)) }
         // A 500's cause goes to the test output: the answer itself says nothing about it.
         var errorLogger = Logger(label: "api-test", factory: { StreamLogHandler.standardError(label: $0) })
         errorLogger.logLevel = .error

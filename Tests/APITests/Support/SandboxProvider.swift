@@ -37,6 +37,10 @@ final class LateBoundProvider: PaymentProvider {
     func intents(after: String?, limit: Int) async throws -> (intents: [PaymentIntent], hasMore: Bool) {
         try await client.intents(after: after, limit: limit)
     }
+
+    func intent(id: String) async throws -> PaymentIntent {
+        try await client.intent(id: id)
+    }
 }
 
 /// An API server and a psp-sandbox wired to each other.
@@ -103,12 +107,16 @@ struct PaymentWorld {
         }
     }
 
-    /// The buyer pays: the service makes the intent, the buyer confirms it at the sandbox.
+    /// The buyer pays: the service makes the intent, the buyer confirms it at the sandbox with
+    /// the client secret from the pay answer (as a buyer's app does: no API key).
     func pay(orderID: Int, user: String, card: String = PaymentMethod.cardOK) async throws -> (payment: HTTPResult, confirm: HTTPResult) {
         let payment = try await Curl.request("POST", server.baseURL + "/v1/orders/\(orderID)/pay", bearer: try server.token(.buyer, user: user))
-        guard payment.status == 201, let intent = payment.json["intentId"] as? String else { return (payment, payment) }
+        guard payment.status == 201, let intent = payment.json["intentId"] as? String, let secret = payment.json["clientSecret"] as? String else {
+            return (payment, payment)
+        }
         let confirm = try await Curl.request(
-            "POST", sandboxURL + "/v1/payment_intents/\(intent)/confirm", body: #"{"payment_method":"\#(card)"}"#, bearer: Self.apiKey
+            "POST", sandboxURL + "/v1/client/payment_intents/\(intent)/confirm",
+            body: #"{"client_secret":"\#(secret)","payment_method":"\#(card)"}"#
         )
         return (payment, confirm)
     }

@@ -1,0 +1,1 @@
+../../../Tests/StrictJSONTests/Support/FoundationJSON.swift

@@ -69,7 +69,7 @@ final class Daemon: Sendable {
         }
         let listening: [String: Any]
         do {
-            listening = try await log.wait(for: { $0["msg"] as? String == "listening" }, timeout: .seconds(30))
+            listening = try await log.wait(for: { $0["msg"] as? String == "listening" }, timeout: .seconds(60))
         } catch {
             child.signal(SIGKILL)
             _ = try? await offThePool { child.waitForExit() }
@@ -105,7 +105,7 @@ final class Daemon: Sendable {
     }
 
     func waitForLog(_ predicate: @escaping @Sendable ([String: Any]) -> Bool) async throws {
-        _ = try await log.wait(for: predicate, timeout: .seconds(30))
+        _ = try await log.wait(for: predicate, timeout: .seconds(60))
     }
 
     func logLines() -> [[String: Any]] {
@@ -129,7 +129,7 @@ final class Daemon: Sendable {
     }
 
     static func curl(_ arguments: [String]) async throws -> String {
-        let result = try await run("/usr/bin/curl", ["--max-time", "10"] + arguments)
+        let result = try await run("/usr/bin/curl", ["--max-time", "60"] + arguments)
         guard result.status == 0 else { throw DaemonError("curl \(arguments) failed: \(result.stderr)") }
         return result.stdout.replacingOccurrences(of: "\r\n", with: "\n")
     }
@@ -199,7 +199,7 @@ final class DaemonClient {
 
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

@@ -127,7 +127,7 @@ func call(_ method: String, _ url: String, token: String? = nil, body: String? =
 }
 
 private func callBlocking(_ method: String, _ url: String, token: String?, body: String?) -> CallResult? {
-    var arguments = ["-s", "--max-time", "10", "-X", method, "-w", "\n%{http_code}", url]
+    var arguments = ["-s", "--max-time", "60", "-X", method, "-w", "\n%{http_code}", url]
     if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
     if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
     guard let result = try? Daemon.runBlocking("/usr/bin/curl", arguments), result.status == 0 else { return nil }

@@ -64,7 +64,7 @@ import Testing
         let shutdown = Task { try await server.server.shutdown() }
         // Draining has begun once new connections are refused (the listener closes in the
         // same loop turn that marks every connection as draining).
-        let refusedBy = ContinuousClock.now.advanced(by: .seconds(10))
+        let refusedBy = ContinuousClock.now.advanced(by: .seconds(60))
         while (try? server.connect()) != nil && ContinuousClock.now < refusedBy {
             try await Task.sleep(for: .milliseconds(5))
         }

@@ -85,7 +85,7 @@ import Testing
         let last = try #require(result.timeline.last)
         #expect(result.timeline.dropLast().allSatisfy { $0.covered == 1 })
         #expect(abs(last.covered - (result.measuredSeconds - Double(last.second))) < 1e-9 && last.covered <= 1, "\(last.covered)")
-        try await waitUntil("the engine closed its connections", within: 10) { try await server.openConnections() == 0 }
+        try await waitUntil("the engine closed its connections", within: 60) { try await server.openConnections() == 0 }
         try await server.stop()
     }
 
@@ -168,7 +168,7 @@ import Testing
             let result = try await EngineScenarios.run(scenario, port: server.port, loops: 2)
             #expect(result.overall.requests > 0 && result.overall.errors == 0)
         }
-        try await waitUntil("the engine closed its connections", within: 10) { try await server.openConnections() == 0 }
+        try await waitUntil("the engine closed its connections", within: 60) { try await server.openConnections() == 0 }
         try await server.stop()
     }
 }

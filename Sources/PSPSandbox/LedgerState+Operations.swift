@@ -23,7 +23,7 @@ extension LedgerState {
             return Outcome(body: stored)
         }
         let intent = PaymentIntent(
-            id: ids.identifier("pi"), status: .requiresConfirmation, amount: request.amount, currency: request.currency,
+            id: newID("pi"), status: .requiresConfirmation, amount: request.amount, currency: request.currency,
             metadata: request.metadata, created: Ledger.now()
         )
         intents[intent.id] = intent
@@ -88,7 +88,7 @@ extension LedgerState {
                 message: "refunds would total \(intent.amountRefunded + request.amount) of \(intent.amount) captured"
             )
         }
-        let refund = Refund(id: ids.identifier("re"), status: .pending, paymentIntent: intent.id, amount: request.amount, created: Ledger.now())
+        let refund = Refund(id: newID("re"), status: .pending, paymentIntent: intent.id, amount: request.amount, created: Ledger.now())
         intent.amountRefunded += request.amount
         intents[intent.id] = intent
         refunds[refund.id] = refund

@@ -22,7 +22,7 @@ struct PSPSandboxCommand: AsyncParsableCommand {
     @Option(help: "API key callers must send as 'Authorization: Bearer <key>'.") var apiKey: String?
     @Option(help: "Where events are POSTed (http://host:port/path); none: events are only recorded.") var webhookURL: String?
     @Option(help: "HMAC secret of the PSP-Signature header.") var webhookSecret: String?
-    @Option(help: "Seed of ids, probabilities and shuffles.") var seed: UInt64?
+    @Option(help: "Seed of probabilities and shuffles (ids also get a random start per run).") var seed: UInt64?
     @Option(help: "Event loops serving the API.") var loops: Int?
 
     @Option(help: "Delay before an event's first delivery (ms).") var webhookDelayMs: Int?

@@ -1,3 +1,4 @@
+import GroupBuyTesting
 import HTTPClient
 import IOCore
 import PSPClient

@@ -9,6 +9,7 @@ enum ProblemType {
     static let versionMismatch = base + "version-mismatch"
     static let preconditionRequired = base + "precondition-required"
     static let dealClosed = base + "deal-closed"
+    static let dealStatusTransition = base + "deal-status-transition"
     static let badQuery = base + "bad-query"
     static let unauthenticated = base + "unauthenticated"
     static let forbidden = base + "forbidden"

@@ -14,14 +14,14 @@
 --
 -- Refusals (class GB) are answered, not raised: the entry points return the refusal's
 -- SQLSTATE and message (`refusal`, and `body`/`detail`), so that a sold-out answer is not an
--- ERROR in PostgreSQL's log and the transaction does not abort. Inner functions still raise
--- them; gb_order_in_group catches them in a subtransaction, so a refused order leaves
--- nothing behind. The service turns the SQLSTATE into its domain error as before. Raised
--- errors are left for broken invariants (the transition triggers) and the unforeseen.
+-- ERROR in PostgreSQL's log and the transaction does not abort. Each checks every rule before
+-- it writes anything, so a refusal leaves nothing behind without the cost of a subtransaction
+-- (which would also make every buyer waiting for a slot look its holder up in pg_subtrans).
+-- The service turns the SQLSTATE into its domain error as before. Raised errors are left for
+-- broken invariants (the transition triggers) and the unforeseen.
 --
 -- New codes: GB016 the provider answered an intent id that belongs to another payment,
--- GB017 a deal that buyers ordered cannot go back to draft. GB099 (internal): no free slot
--- holds the quantity right now; the order is tried again, waiting for one.
+-- GB017 a deal that buyers ordered cannot go back to draft.
 
 -- Schema.
 
@@ -36,9 +36,10 @@ CREATE INDEX payment_events_mismatches ON payment_events (received_at)
     WHERE outcome IN ('intent_mismatch', 'amount_mismatch', 'currency_mismatch');
 
 -- Deals: a deal that buyers have ordered cannot go back to draft (drafts are hidden from
--- buyers, so their orders and groups would point at a deal they get 404 for). Buyers read the
--- deal FOR KEY SHARE (gb_open_deal) until they commit; taking FOR UPDATE first waits for
--- them, so the check sees every order that can still appear.
+-- buyers, so their orders and groups would point at a deal they get 404 for). A buyer's order
+-- share-locks the deal (its foreign key) until it commits, and then reads the deal's status
+-- again (gb_order_in_group). Taking FOR UPDATE first waits for every buyer already past that
+-- point, so the check sees their orders; a buyer not yet there finds the deal a draft.
 CREATE FUNCTION gb_check_deal_transition() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.status = 'draft' AND OLD.status <> 'draft' THEN
@@ -60,7 +61,8 @@ DROP FUNCTION gb_start_group(text, bigint, int, int, text, text, text, int);
 DROP FUNCTION gb_join_group(text, bigint, int, int, text, text, text, int);
 DROP FUNCTION gb_idempotency_begin(text, text, text);
 DROP FUNCTION gb_place_order(text, deals, groups, int, int, text);
-DROP FUNCTION gb_reserve_stock(bigint, bigint, int, text, int);
+DROP FUNCTION gb_open_deal(bigint);
+DROP FUNCTION gb_reserve_stock(bigint, bigint, int, text, int);  -- now answers whether it reserved
 DROP FUNCTION gb_settle_reservation(bigint, text);
 DROP FUNCTION gb_cancel_order(bigint, text);
 DROP FUNCTION gb_refund_order(orders, text, text);
@@ -101,41 +103,47 @@ $$;
 
 -- Stock.
 
--- Reserves p_quantity units of a deal for an order. 'single_row': the textbook baseline, one
--- conditional UPDATE of slot 0. 'slots':
---   1. Unless p_wait: the first slot from a random start (wrapping around) that holds the
---      whole quantity and that no one else has locked (SKIP LOCKED), in an index range scan
---      in slot order that stops at the first such slot.
---   2. Otherwise, if the committed stock of all slots is short: sold out (GB003). Units held
---      by unfinished buyers still count, so we do not say sold out while they may come back.
---   3. Otherwise, unless p_wait: GB099. A probe of step 1 may have left a slot locked (a row
---      whose latest version failed the re-check after being locked), which must not be held
---      while waiting: the caller rolls its subtransaction back and comes again with p_wait.
---   4. With p_wait: lock the slots with stock in ascending slot order, holding no other slot,
---      and take from each until the quantity is there. Every waiter waits for a higher slot
---      than any it holds, so waiters cannot deadlock; GB003 if the slots are still short
---      once their holders have finished.
-CREATE FUNCTION gb_reserve_stock(p_order bigint, p_deal bigint, p_quantity int, p_strategy text, p_slots int, p_wait boolean)
-RETURNS void LANGUAGE plpgsql AS $$
+-- Reserves p_quantity units of a deal for an order: moves them from available to reserved
+-- and records a `reservations` row per slot taken from; false, having taken nothing, when
+-- there is not enough stock (sold out). 'single_row': the textbook baseline, one conditional
+-- UPDATE of slot 0. 'slots':
+--   1. The first slot from a random start (wrapping around) that holds the whole quantity and
+--      that no one else has locked (SKIP LOCKED): an index range scan in slot order that stops
+--      at the first such slot. It runs in a subtransaction, rolled back on a miss: a row whose
+--      latest version failed the re-check after being locked (another buyer took its last
+--      units meanwhile) stays locked by PostgreSQL, and must not be held while we wait below.
+--   2. Otherwise, if the committed stock of all slots is short, sold out. Units held by
+--      unfinished buyers still count as committed stock, so we do not say sold out while they
+--      may come back.
+--   3. Otherwise wait: lock the slots with stock in ascending slot order, holding no other slot
+--      (step 1 left none), until they hold the quantity; then take from them. Every waiter
+--      waits for a higher slot than any it holds, so waiters cannot deadlock; fast-path buyers
+--      never wait. Sold out if all of them together, once their holders have finished, are
+--      still short: nothing is written (the locks go at the end of the transaction).
+-- Called as late as possible in an order's transaction: a slot is held from here to commit,
+-- and that time is what concurrent buyers of a hot deal contend for.
+CREATE FUNCTION gb_reserve_stock(p_order bigint, p_deal bigint, p_quantity int, p_strategy text, p_slots int)
+RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
-    remaining int := p_quantity;
     start_slot int;
     picked record;
-    taken int;
+    slots int[];
+    quantities int[];
+    remaining int := p_quantity;
     last_slot int := -1;
 BEGIN
     IF p_strategy = 'single_row' THEN
         UPDATE deal_stock_slots SET available = available - p_quantity, reserved = reserved + p_quantity
         WHERE deal_id = p_deal AND slot = 0 AND available >= p_quantity;
         IF NOT FOUND THEN
-            PERFORM gb_raise('GB003', 'not enough stock left for this quantity');
+            RETURN false;
         END IF;
         INSERT INTO reservations (order_id, deal_id, slot, quantity) VALUES (p_order, p_deal, 0, p_quantity);
-        RETURN;
+        RETURN true;
     END IF;
 
-    IF NOT p_wait THEN
-        start_slot := floor(random() * p_slots)::int;
+    start_slot := floor(random() * p_slots)::int;
+    BEGIN
         SELECT slot INTO picked FROM deal_stock_slots
         WHERE deal_id = p_deal AND slot >= start_slot AND available >= p_quantity
         ORDER BY slot LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED;
@@ -143,20 +151,20 @@ BEGIN
             SELECT slot INTO picked FROM deal_stock_slots
             WHERE deal_id = p_deal AND slot < start_slot AND available >= p_quantity
             ORDER BY slot LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED;
+            IF NOT FOUND THEN
+                RAISE SQLSTATE 'GB099';  -- internal: roll the subtransaction back
+            END IF;
         END IF;
-        IF FOUND THEN
-            UPDATE deal_stock_slots SET available = available - p_quantity, reserved = reserved + p_quantity
-            WHERE deal_id = p_deal AND slot = picked.slot;
-            INSERT INTO reservations (order_id, deal_id, slot, quantity) VALUES (p_order, p_deal, picked.slot, p_quantity);
-            RETURN;
-        END IF;
-    END IF;
+        UPDATE deal_stock_slots SET available = available - p_quantity, reserved = reserved + p_quantity
+        WHERE deal_id = p_deal AND slot = picked.slot;
+        INSERT INTO reservations (order_id, deal_id, slot, quantity) VALUES (p_order, p_deal, picked.slot, p_quantity);
+        RETURN true;
+    EXCEPTION WHEN SQLSTATE 'GB099' THEN
+        NULL;
+    END;
 
     IF (SELECT coalesce(sum(available), 0) FROM deal_stock_slots WHERE deal_id = p_deal) < p_quantity THEN
-        PERFORM gb_raise('GB003', 'not enough stock left for this quantity');
-    END IF;
-    IF NOT p_wait THEN
-        RAISE SQLSTATE 'GB099';
+        RETURN false;
     END IF;
     -- One row per statement: a FOR loop over the query would prefetch (and lock) ten slots.
     LOOP
@@ -165,16 +173,20 @@ BEGIN
         ORDER BY slot LIMIT 1 FOR NO KEY UPDATE;
         EXIT WHEN NOT FOUND;
         last_slot := picked.slot;
-        taken := least(picked.available, remaining);
-        UPDATE deal_stock_slots SET available = available - taken, reserved = reserved + taken
-        WHERE deal_id = p_deal AND slot = picked.slot;
-        INSERT INTO reservations (order_id, deal_id, slot, quantity) VALUES (p_order, p_deal, picked.slot, taken);
-        remaining := remaining - taken;
+        slots := slots || picked.slot;
+        quantities := quantities || least(picked.available, remaining);
+        remaining := remaining - least(picked.available, remaining);
         EXIT WHEN remaining = 0;
     END LOOP;
     IF remaining > 0 THEN
-        PERFORM gb_raise('GB003', 'not enough stock left for this quantity');
+        RETURN false;
     END IF;
+    FOR taken IN 1..cardinality(slots) LOOP
+        UPDATE deal_stock_slots SET available = available - quantities[taken], reserved = reserved + quantities[taken]
+        WHERE deal_id = p_deal AND slot = slots[taken];
+        INSERT INTO reservations (order_id, deal_id, slot, quantity) VALUES (p_order, p_deal, slots[taken], quantities[taken]);
+    END LOOP;
+    RETURN true;
 END
 $$;
 
@@ -235,110 +247,24 @@ $$;
 
 -- Groups and orders.
 
--- The deal if buyers may order it now, share-locked until the buyer's transaction ends (see
--- gb_check_deal_transition); the row's foreign keys take that lock anyway.
-CREATE OR REPLACE FUNCTION gb_open_deal(p_deal bigint) RETURNS deals LANGUAGE plpgsql AS $$
-DECLARE
-    d deals;
-BEGIN
-    SELECT * INTO d FROM deals WHERE id = p_deal FOR KEY SHARE;
-    IF NOT FOUND OR d.status = 'draft' THEN
-        PERFORM gb_raise('GB001', format('there is no deal %s', p_deal));
-    END IF;
-    IF d.status <> 'active' THEN
-        PERFORM gb_raise('GB002', format('the deal is %s', d.status));
-    END IF;
-    IF now() < d.starts_at THEN
-        PERFORM gb_raise('GB002', format('the deal starts at %s', gb_rfc3339(d.starts_at)));
-    END IF;
-    IF now() >= d.ends_at THEN
-        PERFORM gb_raise('GB002', format('the deal ended at %s', gb_rfc3339(d.ends_at)));
-    END IF;
-    RETURN d;
-END
-$$;
-
--- An order in pending_payment with its reservation and its seat in the group. The caller
--- holds the group's row lock and has checked the group.
-CREATE FUNCTION gb_place_order(
-    p_user text, d deals, g groups, p_quantity int, p_payment_window_seconds int, p_strategy text, p_wait boolean
-) RETURNS orders LANGUAGE plpgsql AS $$
-DECLARE
-    o orders;
-BEGIN
-    IF EXISTS (SELECT 1 FROM group_members WHERE group_id = g.id AND user_id = p_user) THEN
-        PERFORM gb_raise('GB008', 'you are already in this group');
-    END IF;
-    IF p_quantity > d.per_user_limit THEN
-        PERFORM gb_raise('GB009', format('at most %s units of this deal per buyer', d.per_user_limit));
-    END IF;
-    INSERT INTO user_deal_quantities AS q (user_id, deal_id, quantity) VALUES (p_user, d.id, p_quantity)
-    ON CONFLICT (user_id, deal_id) DO UPDATE SET quantity = q.quantity + EXCLUDED.quantity
-        WHERE q.quantity + EXCLUDED.quantity <= d.per_user_limit;
-    IF NOT FOUND THEN
-        PERFORM gb_raise('GB009', format('at most %s units of this deal per buyer, counting your open orders', d.per_user_limit));
-    END IF;
-
-    INSERT INTO orders (user_id, deal_id, group_id, quantity, unit_price, amount, currency, status, expires_at)
-    VALUES (p_user, d.id, g.id, p_quantity, d.group_price, d.group_price * p_quantity, d.currency, 'pending_payment',
-            least(now() + make_interval(secs => p_payment_window_seconds), g.expires_at))
-    RETURNING * INTO o;
-    PERFORM gb_reserve_stock(o.id, d.id, p_quantity, p_strategy, d.stock_slots, p_wait);
-    INSERT INTO group_members (group_id, user_id, order_id) VALUES (g.id, p_user, o.id);
-    UPDATE groups SET member_count = member_count + 1 WHERE id = g.id;
-    INSERT INTO order_history (order_id, from_status, to_status, actor) VALUES (o.id, NULL, 'pending_payment', p_user);
-    RETURN o;
-END
-$$;
-
--- One try at the caller's order in a new group of p_deal (p_group NULL) or in p_group; the
--- 201 answer, stored with the Idempotency-Key. Raises refusals (class GB) and GB099 for
--- gb_order_in_group.
-CREATE FUNCTION gb_place_in_group(
-    p_user text, p_deal bigint, p_group bigint, p_quantity int, p_payment_window_seconds int, p_strategy text, p_wait boolean,
-    p_idempotency_key text, p_request_hash text, p_idempotency_ttl_seconds int
-) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    d deals;
-    g groups;
-    o orders;
-BEGIN
-    IF p_group IS NULL THEN
-        d := gb_open_deal(p_deal);
-        INSERT INTO groups (deal_id, leader_user_id, size, expires_at)
-        VALUES (d.id, p_user, d.group_size, least(now() + make_interval(secs => d.group_time_limit_seconds), d.ends_at))
-        RETURNING * INTO g;
-    ELSE
-        SELECT * INTO g FROM groups WHERE id = p_group FOR NO KEY UPDATE;
-        IF NOT FOUND THEN
-            PERFORM gb_raise('GB004', format('there is no group %s', p_group));
-        END IF;
-        IF g.status <> 'open' THEN
-            PERFORM gb_raise('GB005', format('the group has %s', g.status));
-        END IF;
-        IF g.expires_at <= now() THEN
-            PERFORM gb_raise('GB006', format('the group expired at %s', gb_rfc3339(g.expires_at)));
-        END IF;
-        IF g.member_count >= g.size THEN
-            PERFORM gb_raise('GB007', format('the group has all its %s members', g.size));
-        END IF;
-        d := gb_open_deal(g.deal_id);
-    END IF;
-    o := gb_place_order(p_user, d, g, p_quantity, p_payment_window_seconds, p_strategy, p_wait);
-    RETURN gb_placed_answer(g.id, o, p_user, p_idempotency_key, p_request_hash, p_idempotency_ttl_seconds);
-END
-$$;
-
--- Starting (p_group NULL) or joining a group: the stored answer for a replayed
--- Idempotency-Key, else the order made now (201), else the refusal. Each try runs in a
--- subtransaction (the one BEGIN … EXCEPTION block), so a refusal leaves nothing behind. The
--- first try takes a free slot without waiting; when every slot with enough stock is held
--- by another buyer at that instant, it is rolled back and the second try waits for stock.
+-- Starting (p_group NULL: a new group of p_deal) or joining a group, with the caller's order in
+-- pending_payment, its stock reserved and its seat taken: the stored answer for a replayed
+-- Idempotency-Key, else the 201 answer (stored with the key), else the refusal. Every rule is
+-- checked before anything is written, so a refusal leaves nothing behind without a
+-- subtransaction; the two found only once the order is written (stock taken by others
+-- meanwhile, as stock is reserved as late as possible, see gb_reserve_stock; the deal gone back
+-- to draft meanwhile) delete what it wrote and give the user's quantity back (a row of 0 units
+-- is what any ended order leaves too).
 CREATE FUNCTION gb_order_in_group(
     p_user text, p_deal bigint, p_group bigint, p_quantity int, p_payment_window_seconds int, p_strategy text,
     p_idempotency_key text, p_request_hash text, p_idempotency_ttl_seconds int,
     OUT status_code int, OUT body text, OUT refusal text
 ) LANGUAGE plpgsql AS $$
+DECLARE
+    d deals;
+    g groups;
+    o orders;
+    started boolean := false;
 BEGIN
     IF p_idempotency_key IS NOT NULL THEN
         SELECT b.status_code, b.body, b.refusal INTO status_code, body, refusal
@@ -347,24 +273,82 @@ BEGIN
             RETURN;
         END IF;
     END IF;
-    FOR attempt IN 1..2 LOOP
-        BEGIN
-            body := gb_place_in_group(
-                p_user, p_deal, p_group, p_quantity, p_payment_window_seconds, p_strategy, attempt = 2,
-                p_idempotency_key, p_request_hash, p_idempotency_ttl_seconds);
-            status_code := 201;
+    IF p_group IS NOT NULL THEN
+        SELECT * INTO g FROM groups WHERE id = p_group FOR NO KEY UPDATE;
+        IF NOT FOUND THEN
+            SELECT 'GB004', format('there is no group %s', p_group) INTO refusal, body;
+        ELSIF g.status <> 'open' THEN
+            SELECT 'GB005', format('the group has %s', g.status) INTO refusal, body;
+        ELSIF g.expires_at <= now() THEN
+            SELECT 'GB006', format('the group expired at %s', gb_rfc3339(g.expires_at)) INTO refusal, body;
+        ELSIF g.member_count >= g.size THEN
+            SELECT 'GB007', format('the group has all its %s members', g.size) INTO refusal, body;
+        END IF;
+        IF refusal IS NOT NULL THEN
             RETURN;
-        EXCEPTION WHEN OTHERS THEN
-            IF SQLSTATE NOT LIKE 'GB%' THEN
-                RAISE;
-            END IF;
-            IF SQLSTATE <> 'GB099' THEN
-                refusal := SQLSTATE;
-                body := SQLERRM;
-                RETURN;
-            END IF;
-        END;
-    END LOOP;
+        END IF;
+        p_deal := g.deal_id;
+    END IF;
+    SELECT * INTO d FROM deals WHERE id = p_deal;
+    IF NOT FOUND OR d.status = 'draft' THEN
+        SELECT 'GB001', format('there is no deal %s', p_deal) INTO refusal, body;
+    ELSIF d.status <> 'active' THEN
+        SELECT 'GB002', format('the deal is %s', d.status) INTO refusal, body;
+    ELSIF now() < d.starts_at THEN
+        SELECT 'GB002', format('the deal starts at %s', gb_rfc3339(d.starts_at)) INTO refusal, body;
+    ELSIF now() >= d.ends_at THEN
+        SELECT 'GB002', format('the deal ended at %s', gb_rfc3339(d.ends_at)) INTO refusal, body;
+    ELSIF g.id IS NOT NULL AND EXISTS (SELECT 1 FROM group_members WHERE group_id = g.id AND user_id = p_user) THEN
+        SELECT 'GB008', 'you are already in this group' INTO refusal, body;
+    ELSIF p_quantity > d.per_user_limit THEN
+        SELECT 'GB009', format('at most %s units of this deal per buyer', d.per_user_limit) INTO refusal, body;
+    ELSIF NOT EXISTS (SELECT 1 FROM deal_stock_slots WHERE deal_id = d.id AND available > 0) THEN
+        -- Sold out for good (the common refusal at load), told before anything is written.
+        SELECT 'GB003', 'not enough stock left for this quantity' INTO refusal, body;
+    END IF;
+    IF refusal IS NOT NULL THEN
+        RETURN;
+    END IF;
+    INSERT INTO user_deal_quantities AS q (user_id, deal_id, quantity) VALUES (p_user, d.id, p_quantity)
+    ON CONFLICT (user_id, deal_id) DO UPDATE SET quantity = q.quantity + EXCLUDED.quantity
+        WHERE q.quantity + EXCLUDED.quantity <= d.per_user_limit;
+    IF NOT FOUND THEN
+        SELECT 'GB009', format('at most %s units of this deal per buyer, counting your open orders', d.per_user_limit) INTO refusal, body;
+        RETURN;
+    END IF;
+    IF g.id IS NULL THEN
+        INSERT INTO groups (deal_id, leader_user_id, size, expires_at)
+        VALUES (d.id, p_user, d.group_size, least(now() + make_interval(secs => d.group_time_limit_seconds), d.ends_at))
+        RETURNING * INTO g;
+        started := true;
+    END IF;
+    INSERT INTO orders (user_id, deal_id, group_id, quantity, unit_price, amount, currency, status, expires_at)
+    VALUES (p_user, d.id, g.id, p_quantity, d.group_price, d.group_price * p_quantity, d.currency, 'pending_payment',
+            least(now() + make_interval(secs => p_payment_window_seconds), g.expires_at))
+    RETURNING * INTO o;
+    -- The order's foreign key has share-locked the deal by now, so a change back to draft waits
+    -- for this transaction (gb_check_deal_transition); one that committed since we read the
+    -- deal is seen here.
+    IF (SELECT status FROM deals WHERE id = d.id) = 'draft' THEN
+        SELECT 'GB001', format('there is no deal %s', d.id) INTO refusal, body;
+    ELSIF NOT gb_reserve_stock(o.id, d.id, p_quantity, p_strategy, d.stock_slots) THEN
+        -- Others took the last units since the check above.
+        SELECT 'GB003', 'not enough stock left for this quantity' INTO refusal, body;
+    END IF;
+    IF refusal IS NOT NULL THEN
+        -- What this order wrote goes again; nobody else has seen it.
+        DELETE FROM orders WHERE id = o.id;
+        IF started THEN
+            DELETE FROM groups WHERE id = g.id;
+        END IF;
+        UPDATE user_deal_quantities SET quantity = quantity - p_quantity WHERE user_id = p_user AND deal_id = d.id;
+        RETURN;
+    END IF;
+    INSERT INTO group_members (group_id, user_id, order_id) VALUES (g.id, p_user, o.id);
+    UPDATE groups SET member_count = member_count + 1 WHERE id = g.id;
+    INSERT INTO order_history (order_id, from_status, to_status, actor) VALUES (o.id, NULL, 'pending_payment', p_user);
+    status_code := 201;
+    body := gb_placed_answer(g.id, o, p_user, p_idempotency_key, p_request_hash, p_idempotency_ttl_seconds);
 END
 $$;
 
@@ -373,10 +357,14 @@ CREATE FUNCTION gb_start_group(
     p_idempotency_key text, p_request_hash text, p_idempotency_ttl_seconds int,
     OUT status_code int, OUT body text, OUT refusal text
 ) LANGUAGE plpgsql AS $$
+DECLARE
+    answer record;
 BEGIN
-    SELECT a.status_code, a.body, a.refusal INTO status_code, body, refusal
-    FROM gb_order_in_group(p_user, p_deal, NULL, p_quantity, p_payment_window_seconds, p_strategy,
-                           p_idempotency_key, p_request_hash, p_idempotency_ttl_seconds) a;
+    answer := gb_order_in_group(p_user, p_deal, NULL, p_quantity, p_payment_window_seconds, p_strategy,
+                                p_idempotency_key, p_request_hash, p_idempotency_ttl_seconds);
+    status_code := answer.status_code;
+    body := answer.body;
+    refusal := answer.refusal;
 END
 $$;
 
@@ -385,10 +373,14 @@ CREATE FUNCTION gb_join_group(
     p_idempotency_key text, p_request_hash text, p_idempotency_ttl_seconds int,
     OUT status_code int, OUT body text, OUT refusal text
 ) LANGUAGE plpgsql AS $$
+DECLARE
+    answer record;
 BEGIN
-    SELECT a.status_code, a.body, a.refusal INTO status_code, body, refusal
-    FROM gb_order_in_group(p_user, NULL, p_group, p_quantity, p_payment_window_seconds, p_strategy,
-                           p_idempotency_key, p_request_hash, p_idempotency_ttl_seconds) a;
+    answer := gb_order_in_group(p_user, NULL, p_group, p_quantity, p_payment_window_seconds, p_strategy,
+                                p_idempotency_key, p_request_hash, p_idempotency_ttl_seconds);
+    status_code := answer.status_code;
+    body := answer.body;
+    refusal := answer.refusal;
 END
 $$;
 

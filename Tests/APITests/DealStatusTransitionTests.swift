@@ -57,44 +57,72 @@ struct DealStatusTransitionTests {
         }
     }
 
-    /// The change waits for a buyer whose order is being made (it read the deal as orderable)
-    /// and then sees that order: a check before the write is not enough.
-    @Test func aBuyerStillOrderingIsWaitedForAndTheChangeRefused() async throws {
+    /// A buyer still ordering when the change comes: whichever commits first wins, and never
+    /// both. Held up before its order is written (on its quantity row), the buyer finds the deal
+    /// a draft once it gets there and is refused; held up after (on the stock slots, its order
+    /// already share-locking the deal), the change waits for it, sees the order and is refused.
+    @Test(arguments: [false, true])
+    func aBuyerStillOrderingAndAChangeBackToDraftNeverBothSucceed(holdingTheBuyerAfterItsOrder: Bool) async throws {
         try await withAPIServer { server in
             let deal = try await server.createDeal(["stock": 10])
             let dealID = deal["id"] as! Int
+            let racer = "racer-\(UUID())"
+            _ = try await server.sql("INSERT INTO user_deal_quantities (user_id, deal_id, quantity) VALUES ($1, $2, 0)", [.text(racer), .int(dealID)])
+            let hold = holdingTheBuyerAfterItsOrder
+                ? ("SELECT 1 FROM deal_stock_slots WHERE deal_id = $1 ORDER BY slot FOR UPDATE", [PostgresValue.int(dealID)])
+                : ("SELECT 1 FROM user_deal_quantities WHERE user_id = $1 AND deal_id = $2 FOR UPDATE", [.text(racer), .int(dealID)])
+            let url = try #require(testDatabaseURL)
             let loop = server.group.loops[0]
-            let answer = try await Task(executorPreference: loop) {
-                let buyer = try await PostgresConnection.connect(try #require(testDatabaseURL), on: loop)
-                defer { buyer.close() }
-                // The buyer has read the deal as orderable (gb_open_deal, the first step of every
-                // order) and has written nothing yet.
-                _ = try await buyer.simpleQuery("BEGIN")
-                _ = try await buyer.query("SELECT id FROM gb_open_deal($1)", [.int(dealID)])
+            let (placed, answer) = try await Task(executorPreference: loop) {
+                let holder = try await PostgresConnection.connect(url, on: loop)
+                let buyer = try await PostgresConnection.connect(url, on: loop)
+                defer {
+                    holder.close()
+                    buyer.close()
+                }
+                _ = try await holder.simpleQuery("BEGIN")
+                _ = try await holder.query(hold.0, hold.1)
+                let placing = Task(executorPreference: loop) {
+                    try await buyer.query(
+                        "SELECT refusal FROM gb_start_group($1, $2, 1, 900, 'slots', NULL, NULL, 86400)", [.text(racer), .int(dealID)]
+                    )
+                }
+                try await Self.waitForLockWaiter(server, running: "gb_start_group")
                 let answered = AnswerBox()
                 let change = Task { () -> HTTPResult in
                     defer { answered.done.withLock { $0 = true } }
                     return try await Self.patch(server, dealID, #"{"status":"draft"}"#)
                 }
-                try await waitUntil("the change to wait for the buyer (or to answer)", within: 30) {
-                    if answered.done.withLock({ $0 }) { return true }
-                    let waiting = try await server.sql(
-                        """
-                        SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
-                          AND wait_event_type = 'Lock' AND query LIKE '%UPDATE deals SET title%'
-                        """
-                    )
-                    return waiting == [["1"]]
-                }
-                let placed = try await buyer.query(
-                    "SELECT refusal FROM gb_start_group($1, $2, 1, 900, 'slots', NULL, NULL, 86400)", [.text("racer-\(UUID())"), .int(dealID)]
-                )
-                #expect(placed[0].isNull(0), "the buyer's order is made: \(placed[0].string(0) ?? "")")
-                _ = try await buyer.simpleQuery("COMMIT")
-                return try await change.value
+                try await Self.waitForLockWaiter(server, running: "UPDATE deals SET title", unless: answered)
+                _ = try await holder.simpleQuery("COMMIT")
+                return (try await placing.value[0].string(0), try await change.value)
             }.value
-            #expect(answer.status == 409 && answer.problemType == "deal-status-transition", "\(answer.body)")
-            #expect(try await Curl.request("GET", server.baseURL + "/v1/deals/\(dealID)").json["status"] as? String == "active")
+            let orders = try await server.sql("SELECT count(*) FROM orders WHERE deal_id = $1", [.int(dealID)])
+            if holdingTheBuyerAfterItsOrder {
+                #expect(placed == nil, "the buyer's order is made")
+                #expect(answer.status == 409 && answer.problemType == "deal-status-transition", "\(answer.body)")
+                #expect(orders == [["1"]])
+            } else {
+                #expect(placed == "GB001", "the buyer finds no orderable deal")
+                #expect(answer.status == 200, "\(answer.body)")
+                #expect(orders == [["0"]])
+                #expect(try await server.sql("SELECT quantity FROM user_deal_quantities WHERE user_id = $1", [.text(racer)]) == [["0"]])
+            }
+        }
+    }
+
+    /// Waits until a statement containing `text` waits for a row lock (or `unless` is done).
+    static func waitForLockWaiter(_ server: APITestServer, running text: String, unless answered: AnswerBox? = nil) async throws {
+        try await waitUntil("\(text) to wait for a lock", within: 30) {
+            if answered?.done.withLock({ $0 }) == true { return true }
+            let waiting = try await server.sql(
+                """
+                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+                  AND wait_event_type = 'Lock' AND position($1 IN query) > 0
+                """,
+                [.text(text)]
+            )
+            return waiting == [["1"]]
         }
     }
 

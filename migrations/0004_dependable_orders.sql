@@ -247,7 +247,8 @@ $$;
 
 -- Groups and orders.
 
--- Starting (p_group NULL: a new group of p_deal) or joining a group, with the caller's order in
+-- Starting a group (p_group NULL: a new group of p_deal) or joining one (p_deal NULL: p_group's
+-- deal), replacing gb_start_group and gb_join_group of 0003, with the caller's order in
 -- pending_payment, its stock reserved and its seat taken: the stored answer for a replayed
 -- Idempotency-Key, else the 201 answer (stored with the key), else the refusal. Every rule is
 -- checked before anything is written, so a refusal leaves nothing behind without a
@@ -349,38 +350,6 @@ BEGIN
     INSERT INTO order_history (order_id, from_status, to_status, actor) VALUES (o.id, NULL, 'pending_payment', p_user);
     status_code := 201;
     body := gb_placed_answer(g.id, o, p_user, p_idempotency_key, p_request_hash, p_idempotency_ttl_seconds);
-END
-$$;
-
-CREATE FUNCTION gb_start_group(
-    p_user text, p_deal bigint, p_quantity int, p_payment_window_seconds int, p_strategy text,
-    p_idempotency_key text, p_request_hash text, p_idempotency_ttl_seconds int,
-    OUT status_code int, OUT body text, OUT refusal text
-) LANGUAGE plpgsql AS $$
-DECLARE
-    answer record;
-BEGIN
-    answer := gb_order_in_group(p_user, p_deal, NULL, p_quantity, p_payment_window_seconds, p_strategy,
-                                p_idempotency_key, p_request_hash, p_idempotency_ttl_seconds);
-    status_code := answer.status_code;
-    body := answer.body;
-    refusal := answer.refusal;
-END
-$$;
-
-CREATE FUNCTION gb_join_group(
-    p_user text, p_group bigint, p_quantity int, p_payment_window_seconds int, p_strategy text,
-    p_idempotency_key text, p_request_hash text, p_idempotency_ttl_seconds int,
-    OUT status_code int, OUT body text, OUT refusal text
-) LANGUAGE plpgsql AS $$
-DECLARE
-    answer record;
-BEGIN
-    answer := gb_order_in_group(p_user, NULL, p_group, p_quantity, p_payment_window_seconds, p_strategy,
-                                p_idempotency_key, p_request_hash, p_idempotency_ttl_seconds);
-    status_code := answer.status_code;
-    body := answer.body;
-    refusal := answer.refusal;
 END
 $$;
 

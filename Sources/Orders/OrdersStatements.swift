@@ -8,13 +8,19 @@ public enum OrdersStatements {
     /// or NULL, $7 request hash, $8 key lifetime (s). Answers the HTTP status and JSON body.
     static let startGroup = PreparedStatement(
         "orders_start_group",
-        "SELECT status_code, body, refusal FROM gb_start_group($1::text, $2::bigint, $3::int, $4::int, $5::text, $6::text, $7::text, $8::int)"
+        """
+        SELECT status_code, body, refusal
+        FROM gb_order_in_group($1::text, $2::bigint, NULL, $3::int, $4::int, $5::text, $6::text, $7::text, $8::int)
+        """
     )
 
     /// As `startGroup`, with $2 the group.
     static let joinGroup = PreparedStatement(
         "orders_join_group",
-        "SELECT status_code, body, refusal FROM gb_join_group($1::text, $2::bigint, $3::int, $4::int, $5::text, $6::text, $7::text, $8::int)"
+        """
+        SELECT status_code, body, refusal
+        FROM gb_order_in_group($1::text, NULL, $2::bigint, $3::int, $4::int, $5::text, $6::text, $7::text, $8::int)
+        """
     )
 
     /// $1 order, $2 its owner (NULL: any owner, for admins).

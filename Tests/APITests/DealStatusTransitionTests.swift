@@ -84,10 +84,10 @@ struct DealStatusTransitionTests {
                 _ = try await holder.query(hold.0, hold.1)
                 let placing = Task(executorPreference: loop) {
                     try await buyer.query(
-                        "SELECT refusal FROM gb_start_group($1, $2, 1, 900, 'slots', NULL, NULL, 86400)", [.text(racer), .int(dealID)]
+                        "SELECT refusal FROM gb_order_in_group($1, $2, NULL, 1, 900, 'slots', NULL, NULL, 86400)", [.text(racer), .int(dealID)]
                     )
                 }
-                try await Self.waitForLockWaiter(server, running: "gb_start_group")
+                try await Self.waitForLockWaiter(server, running: "gb_order_in_group")
                 let answered = AnswerBox()
                 let change = Task { () -> HTTPResult in
                     defer { answered.done.withLock { $0 = true } }

@@ -10,7 +10,7 @@ DECLARE
     r record;
 BEGIN
     BEGIN
-        SELECT * INTO r FROM public.gb_start_group(p_user, p_deal, p_quantity, 900, p_strategy, NULL, NULL, 86400);
+        SELECT * INTO r FROM public.gb_order_in_group(p_user, p_deal, NULL, p_quantity, 900, p_strategy, NULL, NULL, 86400);
         IF r.refusal = 'GB003' THEN
             INSERT INTO flash_check.outcomes VALUES (p_deal, p_user, p_quantity, 'sold_out', clock_timestamp());
             RETURN 'sold_out';

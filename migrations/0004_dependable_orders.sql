@@ -15,8 +15,9 @@
 -- Refusals (class GB) are answered, not raised: the entry points return the refusal's
 -- SQLSTATE and message (`refusal`, and `body`/`detail`), so that a sold-out answer is not an
 -- ERROR in PostgreSQL's log and the transaction does not abort. Each checks every rule before
--- it writes anything, so a refusal leaves nothing behind without the cost of a subtransaction
--- (which would also make every buyer waiting for a slot look its holder up in pg_subtrans).
+-- it writes anything (or, for the two an order can only find out later, deletes what it wrote),
+-- so a refusal leaves nothing behind without the cost of a subtransaction (which would also
+-- make every buyer waiting for a slot look its holder up in pg_subtrans).
 -- The service turns the SQLSTATE into its domain error as before. Raised errors are left for
 -- broken invariants (the transition triggers) and the unforeseen.
 --
@@ -74,7 +75,9 @@ DROP FUNCTION gb_admin_refund(bigint, text, text);
 
 -- Idempotency keys: as in 0003, but a busy key (GB013) or one used for another request
 -- (GB012) is answered as `refusal`.
-CREATE FUNCTION gb_idempotency_begin(p_user text, p_key text, p_hash text, OUT status_code int, OUT body text, OUT refusal text)
+CREATE FUNCTION gb_idempotency_begin(
+    p_user text, p_key text, p_hash text, OUT status_code int, OUT body text, OUT refusal text
+)
 LANGUAGE plpgsql AS $$
 DECLARE
     stored idempotency_keys;
@@ -184,7 +187,8 @@ BEGIN
     FOR taken IN 1..cardinality(slots) LOOP
         UPDATE deal_stock_slots SET available = available - quantities[taken], reserved = reserved + quantities[taken]
         WHERE deal_id = p_deal AND slot = slots[taken];
-        INSERT INTO reservations (order_id, deal_id, slot, quantity) VALUES (p_order, p_deal, slots[taken], quantities[taken]);
+        INSERT INTO reservations (order_id, deal_id, slot, quantity)
+        VALUES (p_order, p_deal, slots[taken], quantities[taken]);
     END LOOP;
     RETURN true;
 END
@@ -206,7 +210,8 @@ BEGIN
         SELECT user_id, deal_id, sum(quantity)::int AS quantity FROM orders WHERE id = ANY (p_release)
         GROUP BY user_id, deal_id ORDER BY user_id, deal_id
     LOOP
-        UPDATE user_deal_quantities SET quantity = quantity - held.quantity WHERE user_id = held.user_id AND deal_id = held.deal_id;
+        UPDATE user_deal_quantities SET quantity = quantity - held.quantity
+        WHERE user_id = held.user_id AND deal_id = held.deal_id;
     END LOOP;
     FOR held IN
         SELECT deal_id, slot, coalesce(sum(quantity) FILTER (WHERE order_id = ANY (p_release)), 0)::int AS released,
@@ -215,7 +220,8 @@ BEGIN
         GROUP BY deal_id, slot ORDER BY deal_id, slot
     LOOP
         UPDATE deal_stock_slots
-        SET reserved = reserved - held.released - held.sold, available = available + held.released, sold = sold + held.sold
+        SET reserved = reserved - held.released - held.sold, available = available + held.released,
+            sold = sold + held.sold
         WHERE deal_id = held.deal_id AND slot = held.slot;
     END LOOP;
     DELETE FROM reservations WHERE order_id = ANY (p_release || p_sell);
@@ -241,7 +247,8 @@ BEGIN
     WHERE s.deal_id = p_deal;
     INSERT INTO audit_log (actor, action, entity, entity_id, before, after, request_id)
     VALUES (p_actor, 'stock.add', 'deal', p_deal::text, NULL, jsonb_build_object('quantity', p_quantity), p_request_id);
-    RETURN QUERY SELECT s.slot, s.available, s.reserved, s.sold FROM deal_stock_slots s WHERE s.deal_id = p_deal ORDER BY s.slot;
+    RETURN QUERY
+        SELECT s.slot, s.available, s.reserved, s.sold FROM deal_stock_slots s WHERE s.deal_id = p_deal ORDER BY s.slot;
 END
 $$;
 
@@ -314,7 +321,8 @@ BEGIN
     ON CONFLICT (user_id, deal_id) DO UPDATE SET quantity = q.quantity + EXCLUDED.quantity
         WHERE q.quantity + EXCLUDED.quantity <= d.per_user_limit;
     IF NOT FOUND THEN
-        SELECT 'GB009', format('at most %s units of this deal per buyer, counting your open orders', d.per_user_limit) INTO refusal, body;
+        SELECT 'GB009', format('at most %s units of this deal per buyer, counting your open orders', d.per_user_limit)
+        INTO refusal, body;
         RETURN;
     END IF;
     IF g.id IS NULL THEN
@@ -465,7 +473,8 @@ $$;
 -- Links the provider's intent to the payment (the provider's idempotency makes a retry get the
 -- same intent). An intent id that belongs to another payment is refused (GB016) and counted,
 -- so that the next try asks the provider with a fresh key; another intent already linked: GB011.
-CREATE FUNCTION gb_attach_intent(p_payment bigint, p_intent text, OUT refusal text, OUT body text) LANGUAGE plpgsql AS $$
+CREATE FUNCTION gb_attach_intent(p_payment bigint, p_intent text, OUT refusal text, OUT body text)
+LANGUAGE plpgsql AS $$
 DECLARE
     p payments;
 BEGIN
@@ -478,7 +487,8 @@ BEGIN
     EXCEPTION WHEN unique_violation THEN
         UPDATE payments SET intent_attempts = intent_attempts + 1, updated_at = now() WHERE id = p_payment;
         refusal := 'GB016';
-        body := format('the payment provider answered intent %s, which belongs to another payment; paying again asks it for a new one', p_intent);
+        body := format('the payment provider answered intent %s, which belongs to another payment; '
+                       'paying again asks it for a new one', p_intent);
         RETURN;
     END;
     IF p.id IS NULL THEN
@@ -530,8 +540,8 @@ $$;
 -- mismatch as the outcome; every other change only moves a payment or an order forward.
 -- Answers the outcome, also stored with the event.
 CREATE FUNCTION gb_apply_payment_event(
-    p_event_id text, p_type text, p_payment bigint, p_intent text, p_amount bigint, p_currency text, p_provider_refund text,
-    p_payload jsonb
+    p_event_id text, p_type text, p_payment bigint, p_intent text, p_amount bigint, p_currency text,
+    p_provider_refund text, p_payload jsonb
 ) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     p payments;
@@ -545,7 +555,8 @@ BEGIN
         SELECT * INTO p FROM payments WHERE intent_id = p_intent;
     END IF;
     IF NOT FOUND THEN
-        INSERT INTO payment_events (event_id, type, outcome, payload) VALUES (p_event_id, p_type, 'unknown_payment', p_payload)
+        INSERT INTO payment_events (event_id, type, outcome, payload)
+        VALUES (p_event_id, p_type, 'unknown_payment', p_payload)
         ON CONFLICT (event_id) DO NOTHING;
         RETURN CASE WHEN FOUND THEN 'unknown_payment' ELSE 'duplicate' END;
     END IF;
@@ -593,7 +604,9 @@ BEGIN
             result := 'already_applied';
         END IF;
     ELSIF p_type = 'refund.succeeded' THEN
-        UPDATE refunds SET status = 'succeeded', provider_refund_id = coalesce(provider_refund_id, p_provider_refund), updated_at = now()
+        UPDATE refunds
+        SET status = 'succeeded', provider_refund_id = coalesce(provider_refund_id, p_provider_refund),
+            updated_at = now()
         WHERE payment_id = p.id AND status <> 'succeeded';
         IF FOUND THEN
             UPDATE payments SET status = 'refunded', updated_at = now() WHERE id = p.id;
@@ -626,7 +639,8 @@ BEGIN
         RETURN;
     END IF;
     IF o.status NOT IN ('paid', 'confirmed') THEN
-        SELECT 'GB011', format('only a paid or confirmed order can be refunded; this one is %s', o.status) INTO refusal, body;
+        SELECT 'GB011', format('only a paid or confirmed order can be refunded; this one is %s', o.status)
+        INTO refusal, body;
         RETURN;
     END IF;
     snapshot := gb_order_json(o);
@@ -652,7 +666,8 @@ DECLARE
     ended bigint[] := '{}';
 BEGIN
     FOR candidate IN
-        SELECT id, group_id FROM orders WHERE status = 'pending_payment' AND expires_at <= now() ORDER BY expires_at LIMIT p_batch
+        SELECT id, group_id FROM orders WHERE status = 'pending_payment' AND expires_at <= now()
+        ORDER BY expires_at LIMIT p_batch
     LOOP
         PERFORM 1 FROM groups WHERE id = candidate.group_id FOR NO KEY UPDATE SKIP LOCKED;
         CONTINUE WHEN NOT FOUND;
@@ -684,7 +699,10 @@ BEGIN
             sold := sold || gb_succeed_group(g.id);
             CONTINUE;
         END IF;
-        FOR o IN SELECT * FROM orders WHERE group_id = g.id AND status IN ('pending_payment', 'paid') ORDER BY id FOR NO KEY UPDATE LOOP
+        FOR o IN
+            SELECT * FROM orders WHERE group_id = g.id AND status IN ('pending_payment', 'paid')
+            ORDER BY id FOR NO KEY UPDATE
+        LOOP
             IF o.status = 'pending_payment' THEN
                 PERFORM gb_end_unpaid_order(o, 'expired', 'system:group-failure');
                 released := released || o.id;
@@ -708,7 +726,9 @@ DECLARE
     sold bigint[] := '{}';
     done int := 0;
 BEGIN
-    FOR g IN SELECT * FROM groups WHERE status = 'open' AND paid_count = size LIMIT p_batch FOR NO KEY UPDATE SKIP LOCKED LOOP
+    FOR g IN
+        SELECT * FROM groups WHERE status = 'open' AND paid_count = size LIMIT p_batch FOR NO KEY UPDATE SKIP LOCKED
+    LOOP
         sold := sold || gb_succeed_group(g.id);
         done := done + 1;
     END LOOP;

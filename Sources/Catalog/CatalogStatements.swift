@@ -144,7 +144,7 @@ public enum CatalogStatements {
 
     /// Everything the catalog prepares on each connection.
     public static let all: [PreparedStatement] = [
-        findDeal, findDealWithSnapshot, listDeals, createDeal, updateDeal, closeDeal, addStock, dealHasOrders, stockOfDeal, listAudit,
-        recordAudit,
+        findDeal, findDealWithSnapshot, listDeals, createDeal, updateDeal, closeDeal, addStock, dealHasOrders, stockOfDeal,
+        listAudit, recordAudit,
     ]
 }

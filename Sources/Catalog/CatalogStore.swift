@@ -110,7 +110,8 @@ public struct CatalogStore: Sendable {
     }
 
     static let ordersStranded = CatalogError.statusChangeRefused(
-        "buyers have ordered this deal, so it cannot go back to draft (they would lose sight of it); pause or close it instead"
+        "buyers have ordered this deal, so it cannot go back to draft (they would lose sight of it); "
+            + "pause or close it instead"
     )
 
     /// Closes the deal; closing a closed deal changes nothing and answers it as it is.

@@ -24,7 +24,9 @@ public enum OrdersStatements {
     )
 
     /// $1 order, $2 its owner (NULL: any owner, for admins).
-    static let cancelOrder = PreparedStatement("orders_cancel", "SELECT refusal, body FROM gb_cancel_order($1::bigint, $2::text)")
+    static let cancelOrder = PreparedStatement(
+        "orders_cancel", "SELECT refusal, body FROM gb_cancel_order($1::bigint, $2::text)"
+    )
 
     static let order = PreparedStatement(
         "orders_find",
@@ -98,7 +100,8 @@ public enum OrdersStatements {
     /// Claims an Idempotency-Key for a request done in Swift inside a transaction: $1 user,
     /// $2 key, $3 request hash. Answers the stored response (NULLs when there is none).
     static let idempotencyBegin = PreparedStatement(
-        "orders_idempotency_begin", "SELECT status_code, body, refusal FROM gb_idempotency_begin($1::text, $2::text, $3::text)"
+        "orders_idempotency_begin",
+        "SELECT status_code, body, refusal FROM gb_idempotency_begin($1::text, $2::text, $3::text)"
     )
 
     /// Stores the first answer: $1 user, $2 key, $3 hash, $4 status, $5 body, $6 lifetime (s).

@@ -24,6 +24,7 @@ extension SplitMix64 {
     /// the same seed does not hand out ids a kept database already holds.
     static func epoch() -> String {
         var system = SystemRandomNumberGenerator()
-        return String(decoding: (0..<8).map { _ in alphabet[Int(system.next() % UInt64(alphabet.count))] }, as: UTF8.self)
+        let letters = (0..<8).map { _ in alphabet[Int(system.next() % UInt64(alphabet.count))] }
+        return String(decoding: letters, as: UTF8.self)
     }
 }

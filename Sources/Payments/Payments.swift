@@ -11,7 +11,9 @@ public struct Payments: Sendable {
     /// Told of every signed event whose money does not match its payment (to log it).
     let onMismatch: @Sendable (WebhookMismatch) -> Void
 
-    public init(pools: PostgresPools, provider: (any PaymentProvider)?, onMismatch: @escaping @Sendable (WebhookMismatch) -> Void = { _ in }) {
+    public init(
+        pools: PostgresPools, provider: (any PaymentProvider)?, onMismatch: @escaping @Sendable (WebhookMismatch) -> Void = { _ in }
+    ) {
         self.pools = pools
         self.provider = provider
         self.onMismatch = onMismatch
@@ -55,7 +57,9 @@ public struct Payments: Sendable {
         let pool = pools.pool(for: loop)
         let payment = try await pool.withConnection { connection in
             try await OrdersStore.refusalsTranslated {
-                let rows = try await connection.execute(PaymentsStatements.beginPayment.name, [.int(Int(orderID)), .text(user)])
+                let rows = try await connection.execute(
+                    PaymentsStatements.beginPayment.name, [.int(Int(orderID)), .text(user)]
+                )
                 try rows[0].throwIfRefused(code: 0, detail: 1)
                 return rows[0]
             }
@@ -78,7 +82,9 @@ public struct Payments: Sendable {
         }
         let attached = try await pool.withConnection { connection in
             try await OrdersStore.refusalsTranslated {
-                try await connection.execute(PaymentsStatements.attachIntent.name, [.int(paymentID), .text(intentID ?? "")])[0]
+                try await connection.execute(
+                    PaymentsStatements.attachIntent.name, [.int(paymentID), .text(intentID ?? "")]
+                )[0]
             }
         }
         // The provider reused an id (the payment stays `creating`; the next call asks with a fresh key).
@@ -113,8 +119,8 @@ public struct Payments: Sendable {
             refundID = .text(refund.id)
         }
         let parameters: [PostgresValue] = [
-            .text(event.id), .text(event.type.rawValue), paymentID.map { .int($0) } ?? .null, .text(intentID), .int(amount), .optional(currency),
-            refundID, .text(json),
+            .text(event.id), .text(event.type.rawValue), paymentID.map { .int($0) } ?? .null, .text(intentID), .int(amount),
+            .optional(currency), refundID, .text(json),
         ]
         let outcome = try await pools.pool(for: loop).withConnection { connection in
             try await OrdersStore.refusalsTranslated {
@@ -124,8 +130,8 @@ public struct Payments: Sendable {
         if Self.mismatchOutcomes.contains(outcome) {
             onMismatch(
                 WebhookMismatch(
-                    outcome: outcome, eventID: event.id, eventType: event.type.rawValue, paymentID: paymentID, intentID: intentID, amount: amount,
-                    currency: currency
+                    outcome: outcome, eventID: event.id, eventType: event.type.rawValue, paymentID: paymentID, intentID: intentID,
+                    amount: amount, currency: currency
                 )
             )
         }

@@ -14,14 +14,19 @@ public enum PaymentsStatements {
     )
 
     /// $1 payment, $2 provider intent; answers the refusal (or NULL) and the payment's JSON.
-    static let attachIntent = PreparedStatement("payments_attach_intent", "SELECT refusal, body FROM gb_attach_intent($1::bigint, $2::text)")
+    static let attachIntent = PreparedStatement(
+        "payments_attach_intent", "SELECT refusal, body FROM gb_attach_intent($1::bigint, $2::text)"
+    )
 
     /// $1 event id, $2 type, $3 our payment id (from the intent's metadata) or NULL, $4 intent id,
     /// $5 amount, $6 currency (NULL for refunds), $7 provider refund id or NULL, $8 the event as
     /// JSON; answers the outcome.
     static let applyEvent = PreparedStatement(
         "payments_apply_event",
-        "SELECT gb_apply_payment_event($1::text, $2::text, $3::bigint, $4::text, $5::bigint, $6::text, $7::text, $8::jsonb)"
+        """
+        SELECT gb_apply_payment_event($1::text, $2::text, $3::bigint, $4::text, $5::bigint, $6::text, $7::text,
+                                      $8::jsonb)
+        """
     )
 
     /// Claims up to $1 due jobs (or jobs whose claim lapsed) for $2 seconds.
@@ -92,7 +97,8 @@ public enum PaymentsStatements {
         "payments_mismatched_events",
         """
         SELECT e.event_id, e.outcome, e.payment_id, p.order_id, e.payload #>> '{data,object,id}',
-               e.payload #>> '{data,object,amount}', e.payload #>> '{data,object,currency}', p.intent_id, p.amount, p.currency, p.status
+               e.payload #>> '{data,object,amount}', e.payload #>> '{data,object,currency}',
+               p.intent_id, p.amount, p.currency, p.status
         FROM payment_events e LEFT JOIN payments p ON p.id = e.payment_id
         WHERE e.outcome IN ('intent_mismatch', 'amount_mismatch', 'currency_mismatch')
           AND e.received_at >= to_timestamp($1::bigint / 1000.0)

@@ -65,9 +65,12 @@ public enum Reconciliation {
                 )
             )
         }
-        let events = try await pool.withConnection { try await $0.execute(PaymentsStatements.mismatchedEvents.name, [.int(Int(sinceMilliseconds))]) }
+        let events = try await pool.withConnection {
+            try await $0.execute(PaymentsStatements.mismatchedEvents.name, [.int(Int(sinceMilliseconds))])
+        }
         let refused = (0..<events.count).map { webhookMismatch(events[$0]) }
-        return Report(ours: ours.count, provider: intents.count, mismatches: compare(ours: ours, provider: intents) + refused)
+        let mismatches = compare(ours: ours, provider: intents) + refused
+        return Report(ours: ours.count, provider: intents.count, mismatches: mismatches)
     }
 
     /// A row of `mismatchedEvents` as a mismatch: what the event said against what we have.
@@ -80,9 +83,10 @@ public enum Reconciliation {
             default: ("currency", row.string(6), row.string(9))
             }
         return Mismatch(
-            kind: .webhookMismatch, paymentID: row.int(2), orderID: row.int(3), intentID: row.string(7), ours: row.string(10),
-            provider: outcome,
-            detail: "event \(row.string(0) ?? "?") named this payment with \(field) \(said ?? "none") (ours: \(ours ?? "none")); it changed nothing"
+            kind: .webhookMismatch, paymentID: row.int(2), orderID: row.int(3), intentID: row.string(7),
+            ours: row.string(10), provider: outcome,
+            detail: "event \(row.string(0) ?? "?") named this payment with \(field) \(said ?? "none") "
+                + "(ours: \(ours ?? "none")); it changed nothing"
         )
     }
 
@@ -107,7 +111,8 @@ public enum Reconciliation {
                 mismatch(.amountDiffers, intent.status.rawValue, "we charge \(payment.amount), the provider \(intent.amount)")
             }
             if intent.currency.uppercased() != payment.currency {
-                mismatch(.currencyDiffers, intent.status.rawValue, "we charge in \(payment.currency), the provider in \(intent.currency)")
+                let detail = "we charge in \(payment.currency), the provider in \(intent.currency)"
+                mismatch(.currencyDiffers, intent.status.rawValue, detail)
             }
             let charged = intent.status == .succeeded
             let weCharged = ["succeeded", "refund_pending", "refunded"].contains(payment.status)

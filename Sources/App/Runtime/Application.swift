@@ -71,8 +71,8 @@ public enum Application {
                 "webhook names a payment with other money; nothing changed (see payments reconcile)",
                 metadata: [
                     "outcome": "\(mismatch.outcome)", "event": "\(mismatch.eventID)", "type": "\(mismatch.eventType)",
-                    "payment": "\(mismatch.paymentID.map(String.init) ?? "-")", "intent": "\(mismatch.intentID)", "amount": "\(mismatch.amount)",
-                    "currency": "\(mismatch.currency ?? "-")",
+                    "payment": "\(mismatch.paymentID.map(String.init) ?? "-")", "intent": "\(mismatch.intentID)",
+                    "amount": "\(mismatch.amount)", "currency": "\(mismatch.currency ?? "-")",
                 ]
             )
         }

@@ -7,5 +7,7 @@ public enum CatalogError: Error, Sendable, Equatable {
     case versionMismatch(current: Int)
     /// A closed deal cannot be changed.
     case dealClosed
+    /// The status change would strand the deal's orders (`DealStatus.allowsChange`); the detail says why.
+    case statusChangeRefused(String)
     case invalid([FieldProblem])
 }

@@ -103,27 +103,17 @@ public enum CatalogStatements {
         """
     )
 
-    /// Adds $2 units spread evenly over the slots of a deal that is not closed, with the audit
-    /// row: $3 actor, $4 request id. Answers the slots after the change; none when refused.
+    /// Adds $2 units spread evenly over the slots of a deal that is not closed (gb_add_stock:
+    /// the slots are locked in slot order, as every other writer does), with the audit row:
+    /// $3 actor, $4 request id. Answers the slots after the change; none when refused.
     static let addStock = PreparedStatement(
         "catalog_add_stock",
-        """
-        WITH deal AS (
-            UPDATE deals SET stock_total = stock_total + $2::int WHERE id = $1::bigint AND status <> 'closed'
-            RETURNING id, stock_slots
-        ), slots AS (
-            UPDATE deal_stock_slots AS s
-            SET available = s.available + $2::int / deal.stock_slots
-                            + CASE WHEN s.slot < $2::int % deal.stock_slots THEN 1 ELSE 0 END
-            FROM deal WHERE s.deal_id = deal.id
-            RETURNING s.slot, s.available, s.reserved, s.sold
-        ), audit AS (
-            INSERT INTO audit_log (actor, action, entity, entity_id, before, after, request_id)
-            SELECT $3::text, 'stock.add', 'deal', deal.id::text, NULL, jsonb_build_object('quantity', $2::int), $4::text
-            FROM deal
-        )
-        SELECT slot, available, reserved, sold FROM slots ORDER BY slot
-        """
+        "SELECT slot, available, reserved, sold FROM gb_add_stock($1::bigint, $2::int, $3::text, $4::text)"
+    )
+
+    /// Whether any buyer ever ordered deal $1 (it may then not go back to draft).
+    static let dealHasOrders = PreparedStatement(
+        "catalog_deal_has_orders", "SELECT EXISTS (SELECT 1 FROM orders WHERE deal_id = $1::bigint)"
     )
 
     /// An admin action outside the catalog (e.g. issuing tokens): $1 actor, $2 action, $3 entity,
@@ -156,6 +146,7 @@ public enum CatalogStatements {
 
     /// Everything the catalog prepares on each connection.
     public static let all: [PreparedStatement] = [
-        findDeal, findDealWithSnapshot, listDeals, createDeal, updateDeal, closeDeal, addStock, stockOfDeal, listAudit, recordAudit,
+        findDeal, findDealWithSnapshot, listDeals, createDeal, updateDeal, closeDeal, addStock, dealHasOrders, stockOfDeal,
+        listAudit, recordAudit,
     ]
 }

@@ -88,11 +88,22 @@ public struct CatalogStore: Sendable {
         let wanted = changes.applied(to: current.fields)
         let problems = wanted.problems
         guard problems.isEmpty else { throw CatalogError.invalid(problems) }
-        let updated = try await connection.execute(
-            CatalogStatements.updateDeal.name,
-            [.int(Int(id))] + Self.fieldParameters(wanted)
-                + [.int(current.version), .optional(rows[0].string("snapshot")), .text(actor.userID), .text(actor.requestID)]
-        )
+        if current.status.requiresNoOrders(toBecome: wanted.status),
+            try await connection.execute(CatalogStatements.dealHasOrders.name, [.int(Int(id))])[0].bool(0) == true
+        {
+            throw Self.ordersStranded
+        }
+        let updated: PostgresRows
+        do {
+            updated = try await connection.execute(
+                CatalogStatements.updateDeal.name,
+                [.int(Int(id))] + Self.fieldParameters(wanted)
+                    + [.int(current.version), .optional(rows[0].string("snapshot")), .text(actor.userID), .text(actor.requestID)]
+            )
+        } catch let error as PostgresError where error.sqlState == "GB017" {
+            // A buyer ordered between our check and our write: the trigger refused it.
+            throw Self.ordersStranded
+        }
         guard updated.count == 1 else {
             // Changed (or closed) between our read and our write: the client must look again.
             let now = try await deal(id: id, on: connection)
@@ -102,6 +113,11 @@ public struct CatalogStore: Sendable {
         }
         return try Deal(row: updated[0])
     }
+
+    static let ordersStranded = CatalogError.statusChangeRefused(
+        "buyers have ordered this deal, so it cannot go back to draft (they would lose sight of it); "
+            + "pause or close it instead"
+    )
 
     /// Closes the deal; closing a closed deal changes nothing and answers it as it is.
     public func close(id: Int64, expectedVersions: Set<Int>?, by actor: AuditActor, on connection: PostgresConnection) async throws -> Deal {

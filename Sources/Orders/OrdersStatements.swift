@@ -1,23 +1,32 @@
 public import Postgres
 
 /// The SQL of groups and orders, prepared on every pooled connection. The work is in the
-/// functions of migrations/0003_business_functions.sql; these call them and read pages.
+/// functions of migrations/0003 and 0004; these call them and read pages. A function that
+/// refuses answers the refusal's SQLSTATE in its `refusal` column and the message in `body`.
 public enum OrdersStatements {
     /// $1 user, $2 deal, $3 quantity, $4 payment window (s), $5 strategy, $6 idempotency key
     /// or NULL, $7 request hash, $8 key lifetime (s). Answers the HTTP status and JSON body.
     static let startGroup = PreparedStatement(
         "orders_start_group",
-        "SELECT status_code, body FROM gb_start_group($1::text, $2::bigint, $3::int, $4::int, $5::text, $6::text, $7::text, $8::int)"
+        """
+        SELECT status_code, body, refusal
+        FROM gb_order_in_group($1::text, $2::bigint, NULL, $3::int, $4::int, $5::text, $6::text, $7::text, $8::int)
+        """
     )
 
     /// As `startGroup`, with $2 the group.
     static let joinGroup = PreparedStatement(
         "orders_join_group",
-        "SELECT status_code, body FROM gb_join_group($1::text, $2::bigint, $3::int, $4::int, $5::text, $6::text, $7::text, $8::int)"
+        """
+        SELECT status_code, body, refusal
+        FROM gb_order_in_group($1::text, NULL, $2::bigint, $3::int, $4::int, $5::text, $6::text, $7::text, $8::int)
+        """
     )
 
     /// $1 order, $2 its owner (NULL: any owner, for admins).
-    static let cancelOrder = PreparedStatement("orders_cancel", "SELECT gb_cancel_order($1::bigint, $2::text)")
+    static let cancelOrder = PreparedStatement(
+        "orders_cancel", "SELECT refusal, body FROM gb_cancel_order($1::bigint, $2::text)"
+    )
 
     static let order = PreparedStatement(
         "orders_find",
@@ -57,14 +66,14 @@ public enum OrdersStatements {
 
     static let group = PreparedStatement("orders_group_find", "SELECT gb_group_json(g)::text FROM groups g WHERE g.id = $1::bigint")
 
-    /// Groups of a deal in id order: $1 deal, $2 status or NULL, $3 joinable only (open and
-    /// before its time limit), $4 after this id, $5 limit.
+    /// Groups of a deal in id order: $1 deal, $2 status or NULL, $3 joinable only (open, before
+    /// its time limit and with a seat left), $4 after this id, $5 limit.
     static let groupsOfDeal = PreparedStatement(
         "orders_groups_of_deal",
         """
         SELECT g.id, gb_group_json(g)::text FROM groups g
         WHERE g.deal_id = $1::bigint AND ($2::text IS NULL OR g.status = $2::text)
-          AND (NOT $3::bool OR g.expires_at > now()) AND g.id > $4::bigint
+          AND (NOT $3::bool OR (g.expires_at > now() AND g.member_count < g.size)) AND g.id > $4::bigint
         ORDER BY g.id LIMIT $5::int
         """
     )
@@ -84,12 +93,15 @@ public enum OrdersStatements {
     )
 
     /// $1 order, $2 actor, $3 request id.
-    static let adminRefund = PreparedStatement("orders_admin_refund", "SELECT gb_admin_refund($1::bigint, $2::text, $3::text)")
+    static let adminRefund = PreparedStatement(
+        "orders_admin_refund", "SELECT refusal, body FROM gb_admin_refund($1::bigint, $2::text, $3::text)"
+    )
 
     /// Claims an Idempotency-Key for a request done in Swift inside a transaction: $1 user,
     /// $2 key, $3 request hash. Answers the stored response (NULLs when there is none).
     static let idempotencyBegin = PreparedStatement(
-        "orders_idempotency_begin", "SELECT status_code, body FROM gb_idempotency_begin($1::text, $2::text, $3::text)"
+        "orders_idempotency_begin",
+        "SELECT status_code, body, refusal FROM gb_idempotency_begin($1::text, $2::text, $3::text)"
     )
 
     /// Stores the first answer: $1 user, $2 key, $3 hash, $4 status, $5 body, $6 lifetime (s).

@@ -81,7 +81,8 @@ public struct OrdersStore: Sendable {
     public func cancel(orderID: Int64, user: String?, on connection: PostgresConnection) async throws -> String {
         try await Self.refusalsTranslated {
             let rows = try await connection.execute(OrdersStatements.cancelOrder.name, [.int(Int(orderID)), .optional(user)])
-            return rows[0].string(0) ?? "null"
+            try rows[0].throwIfRefused(code: 0, detail: 1)
+            return rows[0].string(1) ?? "null"
         }
     }
 
@@ -159,7 +160,8 @@ public struct OrdersStore: Sendable {
     public func refund(orderID: Int64, actor: String, requestID: String, on connection: PostgresConnection) async throws -> String {
         try await Self.refusalsTranslated {
             let rows = try await connection.execute(OrdersStatements.adminRefund.name, [.int(Int(orderID)), .text(actor), .text(requestID)])
-            return rows[0].string(0) ?? "null"
+            try rows[0].throwIfRefused(code: 0, detail: 1)
+            return rows[0].string(1) ?? "null"
         }
     }
 
@@ -176,6 +178,7 @@ public struct OrdersStore: Sendable {
                 let stored = try await connection.execute(
                     OrdersStatements.idempotencyBegin.name, [.text(user), .text(idempotency.key), .text(idempotency.requestHash)]
                 )
+                try stored[0].throwIfRefused(code: 2, detail: 1)
                 if let status = stored[0].int(0), let body = stored[0].string(1) { return StoredResponse(status: status, body: body) }
                 let answer = try await effect(connection)
                 _ = try await connection.execute(
@@ -202,6 +205,7 @@ public struct OrdersStore: Sendable {
         ]
         return try await Self.refusalsTranslated {
             let rows = try await connection.execute(statement.name, parameters)
+            try rows[0].throwIfRefused(code: 2, detail: 1)
             guard let status = rows[0].int(0), let body = rows[0].string(1) else {
                 throw UnexpectedAnswer(statement: statement.name)
             }
@@ -209,8 +213,9 @@ public struct OrdersStore: Sendable {
         }
     }
 
-    /// Runs `body`, again when PostgreSQL rolled it back for a deadlock (possible only while
-    /// several buyers wait for the last units of a deal), and turns GB refusals into `OrdersError`.
+    /// Runs `body`, again when PostgreSQL rolled it back for a deadlock or a serialization
+    /// failure (our own operations take locks in one order and should cause neither), and turns
+    /// GB errors raised by the database (the transition triggers) into `OrdersError`.
     public static func refusalsTranslated<Result>(_ body: () async throws -> Result) async throws -> Result {
         var attempt = 1
         while true {

@@ -65,6 +65,8 @@ struct LedgerState {
     var knobs: Knobs
     var random: SeededRandom
     var ids: SeededRandom
+    /// The start of every id this state hands out (`SeededRandom.epoch`).
+    let idEpoch = SeededRandom.epoch()
     /// Bumped by reset, so deliveries in flight from before it are not recorded into new state.
     var generation: Int
     var intents: [String: PaymentIntent] = [:]
@@ -90,6 +92,11 @@ struct LedgerState {
         self.random = SeededRandom(seed: seed)
         self.ids = SeededRandom(seed: seed ^ 0x5EED_1D5)
         self.generation = generation
+    }
+
+    /// A new id: "<prefix>_", this state's epoch, then seeded letters and digits.
+    mutating func newID(_ prefix: String) -> String {
+        ids.identifier(prefix, epoch: idEpoch)
     }
 
     // MARK: - Knob decisions
@@ -123,7 +130,7 @@ struct LedgerState {
     /// Records a new event; returns the events to deliver now, in order (none while the
     /// reorder knob holds them back).
     mutating func emit(_ type: PSPEventType, _ object: PSPEventObject) -> [Int] {
-        let event = PSPEvent(id: ids.identifier("evt"), type: type, created: Ledger.now(), object: object)
+        let event = PSPEvent(id: newID("evt"), type: type, created: Ledger.now(), object: object)
         // Encoding our own value types cannot fail.
         let body = (try? PSPJSON.encode(event)) ?? []
         events.append(EventRecord(event: event, body: body, copies: 1 + knobs.duplicate))

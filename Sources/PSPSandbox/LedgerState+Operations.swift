@@ -22,7 +22,7 @@ extension LedgerState {
         if let idempotencyKey, let stored = try replay(scope: "payment_intents", key: idempotencyKey, fingerprint: fingerprint) {
             return Outcome(body: stored)
         }
-        let id = ids.identifier("pi")
+        let id = newID("pi")
         let intent = PaymentIntent(
             id: id, status: .requiresConfirmation, amount: request.amount, currency: request.currency,
             metadata: request.metadata, created: Ledger.now(), clientSecret: try ClientSecret.make(for: id)
@@ -91,7 +91,7 @@ extension LedgerState {
                 message: "refunds would total \(intent.amountRefunded + request.amount) of \(intent.amount) captured"
             )
         }
-        let refund = Refund(id: ids.identifier("re"), status: .pending, paymentIntent: intent.id, amount: request.amount, created: Ledger.now())
+        let refund = Refund(id: newID("re"), status: .pending, paymentIntent: intent.id, amount: request.amount, created: Ledger.now())
         intent.amountRefunded += request.amount
         intents[intent.id] = intent
         refunds[refund.id] = refund

@@ -13,7 +13,8 @@ public struct SandboxSettings: Sendable {
     public var webhookURL: String?
     /// The HMAC key of `PSP-Signature`.
     public var webhookSecret = "whsec_sandbox"
-    /// Seeds ids, probabilities and shuffles: the same seed, the same run.
+    /// Seeds probabilities and shuffles: the same seed, the same misbehaviour. Ids start with
+    /// eight random characters per start (and per reset), so they never repeat across restarts.
     public var seed: UInt64 = 1
     /// Event loops serving the API (deliveries run on the first).
     public var loops = 1

@@ -12,10 +12,19 @@ extension SplitMix64 {
 
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
 
-    /// "<prefix>_" and 24 letters and digits.
-    mutating func identifier(_ prefix: String) -> String {
-        var bytes = Array(prefix.utf8) + [UInt8(ascii: "_")]
-        for _ in 0..<24 { bytes.append(Self.alphabet[Int(next() % UInt64(Self.alphabet.count))]) }
+    /// "<prefix>_", then `epoch`, then letters and digits of this generator up to 24 characters.
+    mutating func identifier(_ prefix: String, epoch: String) -> String {
+        var bytes = Array(prefix.utf8) + [UInt8(ascii: "_")] + Array(epoch.utf8)
+        for _ in epoch.utf8.count..<24 { bytes.append(Self.alphabet[Int(next() % UInt64(Self.alphabet.count))]) }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Eight letters and digits from the system's generator, never from the seed: the start of
+    /// every id of one ledger (a process's start, or a reset), so that a sandbox restarted with
+    /// the same seed does not hand out ids a kept database already holds.
+    static func epoch() -> String {
+        var system = SystemRandomNumberGenerator()
+        let letters = (0..<8).map { _ in alphabet[Int(system.next() % UInt64(alphabet.count))] }
+        return String(decoding: letters, as: UTF8.self)
     }
 }

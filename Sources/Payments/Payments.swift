@@ -8,11 +8,37 @@ public struct Payments: Sendable {
     public let pools: PostgresPools
     /// nil when no provider is configured: paying answers that payments are unavailable.
     public let provider: (any PaymentProvider)?
+    /// Told of every signed event whose money does not match its payment (to log it).
+    let onMismatch: @Sendable (WebhookMismatch) -> Void
 
-    public init(pools: PostgresPools, provider: (any PaymentProvider)?) {
+    public init(
+        pools: PostgresPools, provider: (any PaymentProvider)?, onMismatch: @escaping @Sendable (WebhookMismatch) -> Void = { _ in }
+    ) {
         self.pools = pools
         self.provider = provider
+        self.onMismatch = onMismatch
     }
+
+    /// A signed provider event that named one of our payments but other money: recorded with
+    /// this outcome, nothing changed, and reported by reconciliation.
+    public struct WebhookMismatch: Sendable, Equatable {
+        /// `intent_mismatch`, `amount_mismatch` or `currency_mismatch`.
+        public var outcome: String
+        public var eventID: String
+        public var eventType: String
+        /// Ours, from the event's metadata (nil when the event was matched by its intent id).
+        public var paymentID: Int?
+        /// As the event says.
+        public var intentID: String
+        public var amount: Int
+        public var currency: String?
+    }
+
+    /// The outcomes of `apply` that are a `WebhookMismatch`.
+    public static let mismatchOutcomes: Set<String> = ["intent_mismatch", "amount_mismatch", "currency_mismatch"]
+
+    /// The refusal of `gb_attach_intent` for an intent id that belongs to another payment.
+    static let intentTakenRefusal = "GB016"
 
     public enum Failure: Error, Sendable, Equatable {
         /// No provider is configured.
@@ -31,17 +57,22 @@ public struct Payments: Sendable {
         let pool = pools.pool(for: loop)
         let payment = try await pool.withConnection { connection in
             try await OrdersStore.refusalsTranslated {
-                try await connection.execute(PaymentsStatements.beginPayment.name, [.int(Int(orderID)), .text(user)])
+                let rows = try await connection.execute(
+                    PaymentsStatements.beginPayment.name, [.int(Int(orderID)), .text(user)]
+                )
+                try rows[0].throwIfRefused(code: 0, detail: 1)
+                return rows[0]
             }
-        }[0]
-        let paymentID = payment.int(0) ?? 0
-        var intentID = payment.string(1)
+        }
+        let paymentID = payment.int(2) ?? 0
+        var intentID = payment.string(3)
         if intentID == nil {
             // No connection is held while the provider answers.
             do {
                 intentID = try await provider.createIntent(
-                    amount: payment.int(2) ?? 0, currency: payment.string(3) ?? "",
-                    metadata: ["payment_id": String(paymentID), "order_id": String(orderID)], idempotencyKey: "payment-\(paymentID)"
+                    amount: payment.int(4) ?? 0, currency: payment.string(5) ?? "",
+                    metadata: ["payment_id": String(paymentID), "order_id": String(orderID)],
+                    idempotencyKey: Self.intentKey(paymentID: paymentID, attempt: payment.int(6) ?? 0)
                 ).id
             } catch let failure as RetryableFailure where failure.isRetryable {
                 throw Failure.providerUnavailable("\(failure)")
@@ -49,35 +80,61 @@ public struct Payments: Sendable {
                 throw Failure.providerRefused("\(error)")
             }
         }
-        return try await pool.withConnection { connection in
+        let attached = try await pool.withConnection { connection in
             try await OrdersStore.refusalsTranslated {
-                try await connection.execute(PaymentsStatements.attachIntent.name, [.int(paymentID), .text(intentID ?? "")])[0].string(0) ?? "null"
+                try await connection.execute(
+                    PaymentsStatements.attachIntent.name, [.int(paymentID), .text(intentID ?? "")]
+                )[0]
             }
         }
+        // The provider reused an id (the payment stays `creating`; the next call asks with a fresh key).
+        if attached.string(0) == Self.intentTakenRefusal { throw Failure.providerRefused(attached.string(1) ?? "") }
+        try attached.throwIfRefused(code: 0, detail: 1)
+        return attached.string(1) ?? "null"
+    }
+
+    /// The provider's idempotency key for the intent of a payment: `payment-<id>`, then
+    /// `payment-<id>-<n>` after the provider answered n intents that belonged to other payments.
+    static func intentKey(paymentID: Int, attempt: Int) -> String {
+        attempt == 0 ? "payment-\(paymentID)" : "payment-\(paymentID)-\(attempt)"
     }
 
     /// Applies a verified provider event exactly once; answers the outcome (e.g. "order_paid",
-    /// "duplicate", "already_applied").
+    /// "duplicate", "already_applied", or a mismatch of `mismatchOutcomes`).
     public func apply(_ event: PSPEvent, json: String, on loop: EventLoop) async throws -> String {
-        var paymentID: PostgresValue = .null
+        var paymentID: Int?
         var intentID = ""
         var amount = 0
+        var currency: String?
         var refundID: PostgresValue = .null
         switch event.data.object {
         case .paymentIntent(let intent):
             intentID = intent.id
             amount = intent.amount
-            if let id = intent.metadata["payment_id"].flatMap(Int.init) { paymentID = .int(id) }
+            currency = intent.currency
+            paymentID = intent.metadata["payment_id"].flatMap(Int.init)
         case .refund(let refund):
             intentID = refund.paymentIntent
             amount = refund.amount
             refundID = .text(refund.id)
         }
-        let parameters: [PostgresValue] = [.text(event.id), .text(event.type.rawValue), paymentID, .text(intentID), .int(amount), refundID, .text(json)]
-        return try await pools.pool(for: loop).withConnection { connection in
+        let parameters: [PostgresValue] = [
+            .text(event.id), .text(event.type.rawValue), paymentID.map { .int($0) } ?? .null, .text(intentID), .int(amount),
+            .optional(currency), refundID, .text(json),
+        ]
+        let outcome = try await pools.pool(for: loop).withConnection { connection in
             try await OrdersStore.refusalsTranslated {
                 try await connection.execute(PaymentsStatements.applyEvent.name, parameters)[0].string(0) ?? "unknown"
             }
         }
+        if Self.mismatchOutcomes.contains(outcome) {
+            onMismatch(
+                WebhookMismatch(
+                    outcome: outcome, eventID: event.id, eventType: event.type.rawValue, paymentID: paymentID, intentID: intentID,
+                    amount: amount, currency: currency
+                )
+            )
+        }
+        return outcome
     }
 }

@@ -2,20 +2,31 @@ public import Postgres
 
 /// The SQL of payments, refunds and the outbox, prepared on every pooled connection.
 public enum PaymentsStatements {
-    /// $1 order, $2 its owner: the order's payment, made on the first call.
+    /// $1 order, $2 its owner: the order's payment, made on the first call (or the refusal and
+    /// its message in the first two columns).
     static let beginPayment = PreparedStatement(
         "payments_begin",
-        "SELECT p.id, p.intent_id, p.amount, p.currency, p.order_id FROM gb_begin_payment($1::bigint, $2::text) p"
+        """
+        SELECT b.refusal, b.detail, (b.payment).id, (b.payment).intent_id, (b.payment).amount, (b.payment).currency,
+               (b.payment).intent_attempts
+        FROM gb_begin_payment($1::bigint, $2::text) b
+        """
     )
 
-    /// $1 payment, $2 provider intent; answers the payment's JSON.
-    static let attachIntent = PreparedStatement("payments_attach_intent", "SELECT gb_attach_intent($1::bigint, $2::text)")
+    /// $1 payment, $2 provider intent; answers the refusal (or NULL) and the payment's JSON.
+    static let attachIntent = PreparedStatement(
+        "payments_attach_intent", "SELECT refusal, body FROM gb_attach_intent($1::bigint, $2::text)"
+    )
 
     /// $1 event id, $2 type, $3 our payment id (from the intent's metadata) or NULL, $4 intent id,
-    /// $5 amount, $6 provider refund id or NULL, $7 the event as JSON; answers the outcome.
+    /// $5 amount, $6 currency (NULL for refunds), $7 provider refund id or NULL, $8 the event as
+    /// JSON; answers the outcome.
     static let applyEvent = PreparedStatement(
         "payments_apply_event",
-        "SELECT gb_apply_payment_event($1::text, $2::text, $3::bigint, $4::text, $5::bigint, $6::text, $7::jsonb)"
+        """
+        SELECT gb_apply_payment_event($1::text, $2::text, $3::bigint, $4::text, $5::bigint, $6::text, $7::text,
+                                      $8::jsonb)
+        """
     )
 
     /// Claims up to $1 due jobs (or jobs whose claim lapsed) for $2 seconds.
@@ -74,13 +85,29 @@ public enum PaymentsStatements {
     static let paymentsForReconciliation = PreparedStatement(
         "payments_for_reconciliation",
         """
-        SELECT p.id, p.order_id, p.intent_id, p.amount, p.status, r.status AS refund_status
+        SELECT p.id, p.order_id, p.intent_id, p.amount, p.status, r.status AS refund_status, p.currency
         FROM payments p LEFT JOIN refunds r ON r.payment_id = p.id
         WHERE p.intent_id IS NOT NULL AND p.created_at >= to_timestamp($1::bigint / 1000.0) ORDER BY p.id
         """
     )
 
+    /// Signed webhooks received at or after $1 (Unix milliseconds) whose money did not match
+    /// their payment, with what the event said and what the payment is.
+    static let mismatchedEvents = PreparedStatement(
+        "payments_mismatched_events",
+        """
+        SELECT e.event_id, e.outcome, e.payment_id, p.order_id, e.payload #>> '{data,object,id}',
+               e.payload #>> '{data,object,amount}', e.payload #>> '{data,object,currency}',
+               p.intent_id, p.amount, p.currency, p.status
+        FROM payment_events e LEFT JOIN payments p ON p.id = e.payment_id
+        WHERE e.outcome IN ('intent_mismatch', 'amount_mismatch', 'currency_mismatch')
+          AND e.received_at >= to_timestamp($1::bigint / 1000.0)
+        ORDER BY e.received_at, e.event_id
+        """
+    )
+
     public static let all: [PreparedStatement] = [
         beginPayment, attachIntent, applyEvent, claimJobs, refundToSend, refundSent, jobDone, jobFailed, paymentsForReconciliation,
+        mismatchedEvents,
     ]
 }

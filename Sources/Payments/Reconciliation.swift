@@ -2,7 +2,8 @@ import PSPWire
 public import Postgres
 
 /// Our payments compared with the provider's intents: every difference that means money
-/// taken or given back that we do not know of, or the other way round.
+/// taken or given back that we do not know of, or the other way round; and the signed webhooks
+/// whose money did not match their payment (they changed nothing and need a person).
 public enum Reconciliation {
     public struct Mismatch: Sendable, Equatable {
         public enum Kind: String, Sendable {
@@ -10,7 +11,10 @@ public enum Reconciliation {
             case unknownToUs = "unknown_to_us"
             case statusDiffers = "status_differs"
             case amountDiffers = "amount_differs"
+            case currencyDiffers = "currency_differs"
             case refundDiffers = "refund_differs"
+            /// A webhook named our payment with another intent, amount or currency.
+            case webhookMismatch = "webhook_mismatch"
         }
 
         public var kind: Kind
@@ -33,6 +37,7 @@ public enum Reconciliation {
         let orderID: Int
         let intentID: String
         let amount: Int
+        let currency: String
         let status: String
         let refundStatus: String?
     }
@@ -56,11 +61,33 @@ public enum Reconciliation {
             ours.append(
                 OurPayment(
                     id: row.int(0) ?? 0, orderID: row.int(1) ?? 0, intentID: row.string(2) ?? "", amount: row.int(3) ?? 0,
-                    status: row.string(4) ?? "", refundStatus: row.string(5)
+                    currency: row.string(6) ?? "", status: row.string(4) ?? "", refundStatus: row.string(5)
                 )
             )
         }
-        return Report(ours: ours.count, provider: intents.count, mismatches: compare(ours: ours, provider: intents))
+        let events = try await pool.withConnection {
+            try await $0.execute(PaymentsStatements.mismatchedEvents.name, [.int(Int(sinceMilliseconds))])
+        }
+        let refused = (0..<events.count).map { webhookMismatch(events[$0]) }
+        let mismatches = compare(ours: ours, provider: intents) + refused
+        return Report(ours: ours.count, provider: intents.count, mismatches: mismatches)
+    }
+
+    /// A row of `mismatchedEvents` as a mismatch: what the event said against what we have.
+    static func webhookMismatch(_ row: PostgresRow) -> Mismatch {
+        let outcome = row.string(1) ?? ""
+        let (field, said, ours): (String, String?, String?) =
+            switch outcome {
+            case "intent_mismatch": ("intent", row.string(4), row.string(7))
+            case "amount_mismatch": ("amount", row.string(5), row.string(8))
+            default: ("currency", row.string(6), row.string(9))
+            }
+        return Mismatch(
+            kind: .webhookMismatch, paymentID: row.int(2), orderID: row.int(3), intentID: row.string(7),
+            ours: row.string(10), provider: outcome,
+            detail: "event \(row.string(0) ?? "?") named this payment with \(field) \(said ?? "none") "
+                + "(ours: \(ours ?? "none")); it changed nothing"
+        )
     }
 
     static func compare(ours: [OurPayment], provider intents: [PaymentIntent]) -> [Mismatch] {
@@ -82,6 +109,10 @@ public enum Reconciliation {
             }
             if intent.amount != payment.amount {
                 mismatch(.amountDiffers, intent.status.rawValue, "we charge \(payment.amount), the provider \(intent.amount)")
+            }
+            if intent.currency.uppercased() != payment.currency {
+                let detail = "we charge in \(payment.currency), the provider in \(intent.currency)"
+                mismatch(.currencyDiffers, intent.status.rawValue, detail)
             }
             let charged = intent.status == .succeeded
             let weCharged = ["succeeded", "refund_pending", "refunded"].contains(payment.status)

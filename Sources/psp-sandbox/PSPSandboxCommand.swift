@@ -28,7 +28,7 @@ struct PSPSandboxCommand: AsyncParsableCommand {
     @Option(help: "HMAC secret of the PSP-Signature header (visible in `ps`: prefer --webhook-secret-file).")
     var webhookSecret: String?
     @Option(help: "A file whose first line is the webhook secret.") var webhookSecretFile: String?
-    @Option(help: "Seed of ids, probabilities and shuffles.") var seed: UInt64?
+    @Option(help: "Seed of probabilities and shuffles (ids also get a random start per run).") var seed: UInt64?
     @Option(help: "Event loops serving the API.") var loops: Int?
 
     @Option(help: "Delay before an event's first delivery (ms).") var webhookDelayMs: Int?

@@ -218,9 +218,9 @@ import Testing
         let buyer = "payer-\(UUID().uuidString.prefix(8))"
         let started = try await buy("/v1/groups", #"{"dealId":\#(dealID)}"#, token: try buyerToken(buyer, port: port), port: port)
         let orderID = try #require(started.order["id"] as? Int)
-        let paymentID = try await Self.sql("SELECT id FROM gb_begin_payment(\(orderID), '\(buyer)')")
+        let paymentID = try await Self.sql("SELECT (payment).id FROM gb_begin_payment(\(orderID), '\(buyer)')")
         let outcome = try await Self.sql(
-            "SELECT gb_apply_payment_event('evt-\(UUID())', 'payment_intent.succeeded', \(paymentID), 'pi_\(orderID)', 1200, NULL, '{}'::jsonb)"
+            "SELECT gb_apply_payment_event('evt-\(UUID())', 'payment_intent.succeeded', \(paymentID), 'pi_\(orderID)', 1200, 'EUR', NULL, '{}'::jsonb)"
         )
         #expect(outcome == "order_paid")
         let paid = try await gbctl(["orders", "show", "\(orderID)"], port: port, token: token)

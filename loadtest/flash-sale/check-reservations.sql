@@ -10,17 +10,20 @@ DECLARE
     r record;
 BEGIN
     BEGIN
-        SELECT * INTO r FROM public.gb_start_group(p_user, p_deal, p_quantity, 900, p_strategy, NULL, NULL, 86400);
+        SELECT * INTO r FROM public.gb_order_in_group(p_user, p_deal, NULL, p_quantity, 900, p_strategy, NULL, NULL, 86400);
+        IF r.refusal = 'GB003' THEN
+            INSERT INTO flash_check.outcomes VALUES (p_deal, p_user, p_quantity, 'sold_out', clock_timestamp());
+            RETURN 'sold_out';
+        ELSIF r.refusal = 'GB009' THEN
+            RETURN 'limit';
+        ELSIF r.refusal IS NOT NULL THEN
+            RAISE EXCEPTION 'unexpected refusal %: %', r.refusal, r.body;
+        END IF;
         IF random() < p_rollback_share THEN
             PERFORM pg_sleep(random() * 0.005);
             RAISE SQLSTATE 'XX999';
         END IF;
     EXCEPTION
-        WHEN SQLSTATE 'GB003' THEN
-            INSERT INTO flash_check.outcomes VALUES (p_deal, p_user, p_quantity, 'sold_out', clock_timestamp());
-            RETURN 'sold_out';
-        WHEN SQLSTATE 'GB009' THEN
-            RETURN 'limit';
         WHEN SQLSTATE 'XX999' THEN
             RETURN 'rolled_back';
     END;

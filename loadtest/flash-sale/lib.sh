@@ -4,7 +4,7 @@
 
 # Prints "<orders/s> <p99 ms> <failed>" for one pgbench run of start-group.sql pinned to CPU 1:
 # DEAL STRATEGY CLIENTS SECONDS. p99 from the per-transaction log. Dies when pgbench fails
-# (a client aborted, e.g. by a sold-out error: pgbench does not retry those).
+# (a client aborted on an error; refusals such as sold out are answers, not errors).
 run_pgbench_start_group() {
     local deal="$1" strategy="$2" clients="$3" seconds="$4" out tps p99 failed logdir rc=0
     logdir="$(mktemp -d)"

@@ -113,6 +113,8 @@ enum ErrorTranslation {
             )
         case .dealClosed:
             return HTTPError(.conflict, type: ProblemType.dealClosed, detail: "the deal is closed and cannot change")
+        case .statusChangeRefused(let detail):
+            return HTTPError(.conflict, type: ProblemType.dealStatusTransition, detail: detail)
         case .invalid(let problems):
             return validation(problems)
         }

@@ -6,7 +6,7 @@ import HTTPServer
 /// Documented in docs/API.md.
 enum ProblemType: CaseIterable {
     case validation, malformedJSON, bodyTooLarge, unsupportedMediaType, badQuery, repeatedHeader, unstorableText
-    case notFound, versionMismatch, preconditionRequired, dealClosed
+    case notFound, versionMismatch, preconditionRequired, dealClosed, dealStatusTransition
     case unauthenticated, forbidden
     case databaseBusy, databaseUnavailable, timeout
     case dealNotActive, soldOut, groupNotOpen, groupExpired, groupFull, alreadyInGroup, purchaseLimitExceeded
@@ -31,6 +31,7 @@ enum ProblemType: CaseIterable {
         case .versionMismatch: ("version-mismatch", "Changed since you read it")
         case .preconditionRequired: ("precondition-required", "If-Match required")
         case .dealClosed: ("deal-closed", "Deal is closed")
+        case .dealStatusTransition: ("deal-status-transition", "Status change not allowed")
         case .unauthenticated: ("unauthenticated", "Valid bearer token required")
         case .forbidden: ("forbidden", "Admin role required")
         case .databaseBusy: ("database-busy", "Database busy")

@@ -66,7 +66,16 @@ public enum Application {
         let orders = Orders(pools: pools, store: OrdersStore(settings: orderStoreSettings(settings.orders)))
         let provider = try PaymentsSetup.provider(settings.payments, loops: group.loops)
         if provider == nil { logger.warning("payments are off: payments.provider_address is not set") }
-        let payments = Payments(pools: pools, provider: provider)
+        let payments = Payments(pools: pools, provider: provider) { mismatch in
+            logger.warning(
+                "webhook names a payment with other money; nothing changed (see payments reconcile)",
+                metadata: [
+                    "outcome": "\(mismatch.outcome)", "event": "\(mismatch.eventID)", "type": "\(mismatch.eventType)",
+                    "payment": "\(mismatch.paymentID.map(String.init) ?? "-")", "intent": "\(mismatch.intentID)",
+                    "amount": "\(mismatch.amount)", "currency": "\(mismatch.currency ?? "-")",
+                ]
+            )
+        }
         let redis = try RedisSetup.clients(settings.redis, loops: group.loops)
         let health = DependencyHealth(
             probes: DependencyHealth.probes(settings: settings, pools: pools, redis: redis, provider: provider),

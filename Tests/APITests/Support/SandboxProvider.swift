@@ -58,7 +58,14 @@ struct PaymentWorld {
     /// sandbox's intents, and other suites make payments of their own meanwhile.
     let database: ScratchDatabase
 
-    static func start(knobs: Knobs = Knobs()) async throws -> PaymentWorld {
+    /// Starts the world; `server` makes its API server on the world's database (the default one
+    /// unless a test needs other settings).
+    static func start(
+        knobs: Knobs = Knobs(),
+        server makeServer: (_ databaseURL: String, _ provider: LateBoundProvider) async throws -> APITestServer = {
+            try await APITestServer.start(databaseURL: $0, provider: $1)
+        }
+    ) async throws -> PaymentWorld {
         let database = try await ScratchDatabase.create(prefix: "groupbuy_pay", adminURL: try #require(testDatabaseURL))
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -66,7 +73,7 @@ struct PaymentWorld {
         let provider = LateBoundProvider()
         let server: APITestServer
         do {
-            server = try await APITestServer.start(databaseURL: database.url, provider: provider)
+            server = try await makeServer(database.url, provider)
         } catch {
             try? await database.drop()
             throw error
@@ -95,8 +102,14 @@ struct PaymentWorld {
     }
 
     /// Runs `body` in a fresh world, stopped afterwards whatever happens.
-    static func with<Result>(knobs: Knobs = Knobs(), _ body: (PaymentWorld) async throws -> Result) async throws -> Result {
-        let world = try await start(knobs: knobs)
+    static func with<Result>(
+        knobs: Knobs = Knobs(),
+        server makeServer: (_ databaseURL: String, _ provider: LateBoundProvider) async throws -> APITestServer = {
+            try await APITestServer.start(databaseURL: $0, provider: $1)
+        },
+        _ body: (PaymentWorld) async throws -> Result
+    ) async throws -> Result {
+        let world = try await start(knobs: knobs, server: makeServer)
         do {
             let result = try await body(world)
             try await world.stop()

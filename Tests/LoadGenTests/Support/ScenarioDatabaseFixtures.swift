@@ -71,7 +71,7 @@ struct CheckWorld {
     /// Starts a group for `user` the way the service does; answers (group id, order id).
     func startGroup(deal: Int64, user: String) async throws -> (group: Int64, order: Int64) {
         let body = try #require(
-            try await sql("SELECT body FROM gb_start_group($1, $2::bigint, 1, 900, 'slots', NULL, NULL, 0)", [.text(user), .int(Int(deal))])
+            try await sql("SELECT body FROM gb_order_in_group($1, $2::bigint, NULL, 1, 900, 'slots', NULL, NULL, 0)", [.text(user), .int(Int(deal))])
         )
         let json = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
         let group = try #require((json["group"] as? [String: Any])?["id"] as? Int)

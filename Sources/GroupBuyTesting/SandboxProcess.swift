@@ -1,17 +1,21 @@
 import Foundation
-import GroupBuyTesting
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The built `psp-sandbox` run as a process (GroupBuyTesting's Subprocess: close-on-exec
-/// stdout pipe, nothing else inherited). Its stderr goes to the test's.
-final class SandboxProcess: Sendable {
-    let child: Child
-    let port: Int
+/// The built `psp-sandbox` run as a process (`Subprocess`: close-on-exec stdout pipe,
+/// nothing else inherited). Its stderr goes to the test's.
+public final class SandboxProcess: Sendable {
+    public let child: Child
+    public let port: Int
 
-    static var executable: String {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The psp-sandbox next to the running test bundle (SwiftPM builds it into the same folder).
+    public static var executable: String {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("psp-sandbox").path
     }
 
@@ -21,7 +25,7 @@ final class SandboxProcess: Sendable {
     }
 
     /// Starts it with `arguments` (plus --port 0) and waits for its "listening" line.
-    static func start(_ arguments: [String]) async throws -> SandboxProcess {
+    public static func start(_ arguments: [String]) async throws -> SandboxProcess {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(with: Result { try startBlocking(arguments + ["--port", "0"]) })
@@ -43,13 +47,13 @@ final class SandboxProcess: Sendable {
             child.signal(SIGKILL)
             close(child.output)
             _ = child.waitForExit()
-            throw HarnessError("unexpected first line: \(text)")
+            throw Failure(description: "unexpected first line: \(text)")
         }
         return SandboxProcess(child: child, port: port)
     }
 
     /// Sends SIGTERM and returns the exit status.
-    func terminate() async throws -> Int32 {
+    public func terminate() async throws -> Int32 {
         let child = self.child
         child.signal(SIGTERM)
         return try await withCheckedThrowingContinuation { continuation in

@@ -64,33 +64,56 @@ public struct Payments: Sendable {
                 return rows[0]
             }
         }
-        let paymentID = payment.int(2) ?? 0
+        let pending = PendingPayment(
+            id: payment.int(2) ?? 0, orderID: Int(orderID), amount: payment.int(4) ?? 0, currency: payment.string(5) ?? "",
+            intentAttempts: payment.int(6) ?? 0
+        )
         var intentID = payment.string(3)
         if intentID == nil {
             // No connection is held while the provider answers.
             do {
-                intentID = try await provider.createIntent(
-                    amount: payment.int(4) ?? 0, currency: payment.string(5) ?? "",
-                    metadata: ["payment_id": String(paymentID), "order_id": String(orderID)],
-                    idempotencyKey: Self.intentKey(paymentID: paymentID, attempt: payment.int(6) ?? 0)
-                ).id
+                intentID = try await requestIntent(for: pending, from: provider).id
             } catch let failure as RetryableFailure where failure.isRetryable {
                 throw Failure.providerUnavailable("\(failure)")
             } catch {
                 throw Failure.providerRefused("\(error)")
             }
         }
-        let attached = try await pool.withConnection { connection in
-            try await OrdersStore.refusalsTranslated {
-                try await connection.execute(
-                    PaymentsStatements.attachIntent.name, [.int(paymentID), .text(intentID ?? "")]
-                )[0]
-            }
-        }
+        let attached = try await attach(intentID ?? "", to: pending.id, pool: pool)
         // The provider reused an id (the payment stays `creating`; the next call asks with a fresh key).
         if attached.string(0) == Self.intentTakenRefusal { throw Failure.providerRefused(attached.string(1) ?? "") }
         try attached.throwIfRefused(code: 0, detail: 1)
         return attached.string(1) ?? "null"
+    }
+
+    /// A payment whose provider intent is not recorded yet.
+    struct PendingPayment: Sendable {
+        let id: Int
+        let orderID: Int
+        let amount: Int
+        let currency: String
+        let intentAttempts: Int
+    }
+
+    /// Asks the provider for the payment's intent. The same payment always sends the same
+    /// request under the same key, so the provider answers the intent it made the first time
+    /// (after a lost answer, or from `IntentRecovery`) rather than a second one.
+    func requestIntent(for payment: PendingPayment, from provider: any PaymentProvider) async throws -> PaymentIntent {
+        try await provider.createIntent(
+            amount: payment.amount, currency: payment.currency,
+            metadata: ["payment_id": String(payment.id), "order_id": String(payment.orderID)],
+            idempotencyKey: Self.intentKey(paymentID: payment.id, attempt: payment.intentAttempts)
+        )
+    }
+
+    /// Records the provider's intent id on the payment; answers `gb_attach_intent`'s row
+    /// (refusal, body).
+    func attach(_ intentID: String, to paymentID: Int, pool: PostgresPool) async throws -> PostgresRow {
+        try await pool.withConnection { connection in
+            try await OrdersStore.refusalsTranslated {
+                try await connection.execute(PaymentsStatements.attachIntent.name, [.int(paymentID), .text(intentID)])[0]
+            }
+        }
     }
 
     /// The provider's idempotency key for the intent of a payment: `payment-<id>`, then

@@ -106,8 +106,26 @@ public enum PaymentsStatements {
         """
     )
 
+    /// $1 batch size, $2 grace seconds: payments still without an intent that no pay call has
+    /// touched for the grace period, claimed (their `updated_at` moves, so a payment the
+    /// provider keeps refusing waits another grace period instead of filling every batch).
+    /// SKIP LOCKED, for several instances. Uses the partial index of migration 0007.
+    static let paymentsWithoutIntent = PreparedStatement(
+        "payments_without_intent",
+        """
+        UPDATE payments p SET updated_at = now()
+        FROM (
+            SELECT id FROM payments
+            WHERE status = 'creating' AND intent_id IS NULL AND updated_at < now() - make_interval(secs => $2::int)
+            ORDER BY updated_at LIMIT $1::int FOR NO KEY UPDATE SKIP LOCKED
+        ) claimed
+        WHERE p.id = claimed.id
+        RETURNING p.id, p.order_id, p.amount, p.currency, p.intent_attempts
+        """
+    )
+
     public static let all: [PreparedStatement] = [
         beginPayment, attachIntent, applyEvent, claimJobs, refundToSend, refundSent, jobDone, jobFailed, paymentsForReconciliation,
-        mismatchedEvents,
+        mismatchedEvents, paymentsWithoutIntent,
     ]
 }

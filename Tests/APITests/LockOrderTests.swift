@@ -28,9 +28,10 @@ struct LockOrderTests {
             let server = world.server
             var deals: [Int] = []
             for size in [2, 3] { deals.append(try await server.createDeal(["groupSize": size, "stock": 3_000, "perUserLimit": 1_000])["id"] as! Int) }
+            let pairs = try await server.createDeal(["groupSize": 2, "stock": 3_000, "perUserLimit": 1_000])["id"] as! Int
             let before = try await DatabaseStatistics.read(server)
 
-            let load = LockOrderLoad(world: world, deals: deals)
+            let load = LockOrderLoad(world: world, deals: deals, pairs: pairs)
             try await load.run(buyers: 16, rounds: 40)
             try await load.drain()
 
@@ -59,6 +60,10 @@ struct LockOrderTests {
 final class LockOrderLoad: Sendable {
     let world: PaymentWorld
     let deals: [Int]
+    /// A deal of groups of two that fill and are paid at once, beside the random buying: its
+    /// groups succeed while the sweeps and the other buyers run (the random load alone
+    /// succeeded a group in most runs but not in every one).
+    let pairs: Int
     let store = OrdersStore(settings: OrdersStore.Settings(paymentWindowSeconds: 2))
     let payments: Payments
     private let state = Mutex(State())
@@ -70,9 +75,10 @@ final class LockOrderLoad: Sendable {
         var unexpected: [String] = []
     }
 
-    init(world: PaymentWorld, deals: [Int]) {
+    init(world: PaymentWorld, deals: [Int], pairs: Int) {
         self.world = world
         self.deals = deals
+        self.pairs = pairs
         payments = Payments(pools: world.server.pools, provider: world.provider)
     }
 
@@ -90,6 +96,7 @@ final class LockOrderLoad: Sendable {
                 group.addTask(executorPreference: loop) { try await self.sweep(task, on: loop) }
             }
             group.addTask(executorPreference: loops[0]) { try await self.makeWorkDue(on: self.loops[0]) }
+            group.addTask(executorPreference: loops[1 % loops.count]) { try await self.fillPairs(on: self.loops[1 % self.loops.count]) }
             group.addTask(executorPreference: loops[1 % loops.count]) { try await self.administer(on: self.loops[1 % self.loops.count]) }
             try await withThrowingTaskGroup(of: Void.self) { buying in
                 for index in 0..<buyers {
@@ -157,6 +164,27 @@ final class LockOrderLoad: Sendable {
         }
     }
 
+    /// Groups of two on `pairs`, filled and paid straight away, until the buyers are done.
+    private func fillPairs(on loop: EventLoop) async throws {
+        let pool = world.server.pools.pool(for: loop)
+        var round = 0
+        while !buyersDone {
+            round += 1
+            let (leader, joiner) = ("pair-\(round)-a", "pair-\(round)-b")
+            guard let started = await attempt({
+                try await pool.withConnection {
+                    try await self.store.startGroup(user: leader, dealID: Int64(self.pairs), quantity: 1, idempotency: nil, on: $0)
+                }
+            }) else { continue }
+            let (first, group) = Self.placed(started)
+            guard let joined = await attempt({
+                try await pool.withConnection { try await self.store.joinGroup(user: joiner, groupID: Int64(group), quantity: 1, idempotency: nil, on: $0) }
+            }) else { continue }
+            await attempt { try await self.pay(order: first, user: leader, declineFirst: false, on: loop) }
+            await attempt { try await self.pay(order: Self.placed(joined).order, user: joiner, declineFirst: false, on: loop) }
+        }
+    }
+
     private func pay(order: Int, user: String, declineFirst: Bool, on loop: EventLoop) async throws {
         let payment = try await payments.pay(orderID: Int64(order), user: user, on: loop)
         guard let object = try JSONSerialization.jsonObject(with: Data(payment.utf8)) as? [String: Any], let intent = object["intentId"] as? String
@@ -185,7 +213,7 @@ final class LockOrderLoad: Sendable {
                         try await $0.query(
                             """
                             UPDATE \(table) SET expires_at = now() WHERE id IN (
-                                SELECT id FROM \(table) WHERE status = '\(status)' AND expires_at > now()
+                                SELECT id FROM \(table) WHERE status = '\(status)' AND expires_at > now() AND deal_id <> \(pairs)
                                 ORDER BY random() LIMIT \(count) FOR UPDATE SKIP LOCKED)
                             """
                         )

@@ -93,7 +93,10 @@ public enum Application {
             loops: group.loops
         )
         var jobs = settings.workers.enabled ? orderJobs(settings.workers, pools: pools) : []
-        if settings.workers.enabled, let provider { jobs.append(PaymentsSetup.outboxJob(settings.payments, provider: provider, pools: pools)) }
+        if settings.workers.enabled, let provider {
+            jobs.append(PaymentsSetup.outboxJob(settings.payments, provider: provider, pools: pools))
+            jobs.append(PaymentsSetup.intentRecoveryJob(settings.payments, payments: payments, provider: provider, pools: pools))
+        }
         let workers = BackgroundWorkers(jobs: jobs, loops: group.loops, logger: logger)
 
         let serverReference = Mutex<HTTPServerMetrics?>(nil)

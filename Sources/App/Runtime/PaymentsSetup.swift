@@ -41,6 +41,19 @@ enum PaymentsSetup {
         }
     }
 
+    static func intentRecoveryJob(
+        _ settings: PaymentSettings, payments: Payments, provider: any PaymentProvider, pools: PostgresPools
+    ) -> BackgroundWorkers.Job {
+        var recoverySettings = IntentRecovery.Settings()
+        recoverySettings.graceSeconds = settings.intentRecoveryGraceSeconds
+        let recovery = IntentRecovery(settings: recoverySettings, payments: payments, provider: provider)
+        return BackgroundWorkers.Job(
+            name: "intent_recovery", period: .milliseconds(settings.intentRecoveryPeriodMs), batchSize: recoverySettings.batchSize
+        ) { loop in
+            try await recovery.runBatch(pool: pools.pool(for: loop))
+        }
+    }
+
     /// Comma- or line-separated values from the setting, or from the file when one is named.
     private static func secret(_ value: String, file: String, name: String) throws -> [String] {
         var text = value

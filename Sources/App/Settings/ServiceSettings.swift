@@ -92,4 +92,8 @@ public struct PaymentSettings: Sendable {
     public var outboxBackoffBaseMs = 500
     public var outboxBackoffMaxMs = 300_000
     public var outboxLeaseSeconds = 60
+    /// How often payments left without an intent by a pay call that stopped halfway are finished.
+    public var intentRecoveryPeriodMs = 10_000
+    /// How long such a payment is left alone first (longer than a pay call takes).
+    public var intentRecoveryGraceSeconds = 60
 }

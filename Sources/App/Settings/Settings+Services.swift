@@ -61,6 +61,10 @@ extension Settings {
         payments.outboxBackoffBaseMs = reader.int("payments.outbox_backoff_base_ms", default: pm.outboxBackoffBaseMs, in: 1...hour)
         payments.outboxBackoffMaxMs = reader.int("payments.outbox_backoff_max_ms", default: pm.outboxBackoffMaxMs, in: 1...24 * hour)
         payments.outboxLeaseSeconds = reader.int("payments.outbox_lease_seconds", default: pm.outboxLeaseSeconds, in: 1...86_400)
+        payments.intentRecoveryPeriodMs = reader.int("payments.intent_recovery_period_ms", default: pm.intentRecoveryPeriodMs, in: 10...hour)
+        payments.intentRecoveryGraceSeconds = reader.int(
+            "payments.intent_recovery_grace_seconds", default: pm.intentRecoveryGraceSeconds, in: 1...86_400
+        )
 
         let au = defaults.auth
         auth.jwtKeys = reader.secret("auth.jwt_keys")

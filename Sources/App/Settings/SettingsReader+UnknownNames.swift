@@ -13,7 +13,8 @@ extension SettingsReader {
         "GROUPBUY_START_TIMEOUT",  // scripts/services.sh
         "GROUPBUY_SKIP_DEPS", "GROUPBUY_KEEP_SERVICES", "GROUPBUY_NO_SANDBOX", "GROUPBUY_RUN_LOG",  // scripts/run.sh, test.sh
         "GROUPBUY_TEST_DATABASE_URL",  // the test suite's database
-        "GROUPBUY_FUZZ_SECONDS", "GROUPBUY_FUZZ_PRODUCT", "GROUPBUY_FUZZ_DIR",  // scripts/fuzz.sh
+        "GROUPBUY_FUZZ_SECONDS", "GROUPBUY_FUZZ_PRODUCT", "GROUPBUY_FUZZ_PRODUCTS", "GROUPBUY_FUZZ_DIR",  // scripts/fuzz.sh
+        "GROUPBUY_ALLOC_PORT",  // loadtest/alloc/count-allocations.sh
     ]
 
     /// One problem per `GROUPBUY_*` variable and per config-file key that no setting reads,

@@ -65,6 +65,9 @@ final class LockOrderLoad: Sendable {
     /// succeeded a group in most runs but not in every one).
     let pairs: Int
     let store = OrdersStore(settings: OrdersStore.Settings(paymentWindowSeconds: 2))
+    /// The pairs' orders wait for their payment as long as it takes: on a loaded machine two
+    /// payments and their webhooks can outlast the others' 2 s window.
+    let pairStore = OrdersStore(settings: OrdersStore.Settings(paymentWindowSeconds: 600))
     let payments: Payments
     private let state = Mutex(State())
 
@@ -173,12 +176,14 @@ final class LockOrderLoad: Sendable {
             let (leader, joiner) = ("pair-\(round)-a", "pair-\(round)-b")
             guard let started = await attempt({
                 try await pool.withConnection {
-                    try await self.store.startGroup(user: leader, dealID: Int64(self.pairs), quantity: 1, idempotency: nil, on: $0)
+                    try await self.pairStore.startGroup(user: leader, dealID: Int64(self.pairs), quantity: 1, idempotency: nil, on: $0)
                 }
             }) else { continue }
             let (first, group) = Self.placed(started)
             guard let joined = await attempt({
-                try await pool.withConnection { try await self.store.joinGroup(user: joiner, groupID: Int64(group), quantity: 1, idempotency: nil, on: $0) }
+                try await pool.withConnection {
+                    try await self.pairStore.joinGroup(user: joiner, groupID: Int64(group), quantity: 1, idempotency: nil, on: $0)
+                }
             }) else { continue }
             await attempt { try await self.pay(order: first, user: leader, declineFirst: false, on: loop) }
             await attempt { try await self.pay(order: Self.placed(joined).order, user: joiner, declineFirst: false, on: loop) }

@@ -30,4 +30,15 @@ import Testing
             #expect(FoundationJSON.decode(bytes).map { FoundationJSON.agree(ours, $0) } == true, "\(String(decoding: bytes, as: UTF8.self))")
         }
     }
+
+    /// The fuzzer's case: Foundation truncates a fraction past 2^53, we round it; the oracle
+    /// lets the two be one Double step apart there, and no further.
+    @Test func agreesWithFoundationsTruncationOfALargeFractionButNoFurther() throws {
+        let bytes = Array("[9223303685477577.50]".utf8)
+        let ours = try JSONReader.read(bytes)
+        let theirs = try #require(FoundationJSON.decode(bytes))
+        #expect(ours != theirs)
+        #expect(FoundationJSON.agree(ours, theirs))
+        #expect(!FoundationJSON.agree(.number(9_223_303_685_477_582), theirs))
+    }
 }

@@ -14,6 +14,8 @@ import Testing
         ("1.5", .number(1.5)), ("-2.5e-3", .number(-0.0025)), ("1e-400", .number(0)), ("1e19", .number(1e19)),
         ("123456789012345678901234567890", .number(1.2345678901234568e29)), ("1e0000000000000000000000001", .integer(10)),
         ("4.9e-324", .number(.leastNonzeroMagnitude)), ("1.7976931348623157e308", .number(.greatestFiniteMagnitude)),
+        // Not a whole number: the nearest Double (Foundation truncates it to 9223303685477577).
+        ("9223303685477577.50", .number(9_223_303_685_477_578)),
     ]
 
     @Test(arguments: numbers)

@@ -50,6 +50,12 @@ import Testing
         #expect(small.users > small.deals[0].stock)
     }
 
+    @Test func aClosedLoopWithoutACapGetsOneIterationPerSmokeUser() {
+        var full = scenario(mode: .closed(vus: 32))
+        full.load.iterations = nil
+        #expect(full.scaledForSmoke().load.iterations == Scenario.Smoke.maxUsers)
+    }
+
     @Test func dealsThatNeedNotSellOutKeepTheirStock() {
         var full = scenario(mode: .closed(vus: 64))
         full.checks.soldOut = []

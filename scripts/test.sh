@@ -72,7 +72,7 @@ fi
 # The suites that run whole groupbuyd processes and hundreds of curl buyers, or restart and
 # kill PostgreSQL and Redis clusters of their own, load both cores; they run apart so that the
 # timing-bounded waits of the others are not starved.
-heavy="CrashAndScaleOutTests|ConcurrentBuyersTests|ResilienceTests|HealthTests"
+heavy="CrashAndScaleOutTests|ConcurrentBuyersTests|ResilienceTests|HealthTests|CacheInvalidationOutageTests"
 logged tests swift test --skip-build --skip "${heavy}"
 log "running the process-heavy suites on their own"
 logged heavy-tests swift test --skip-build --filter "${heavy}"

@@ -48,6 +48,8 @@ final class DealReads: Sendable {
     let settings: Settings
     private let flights = SingleFlight<Int64, CachedDeal?>()
     let near: NearCache
+    /// Deals whose Redis entry failed to be deleted after a change: read past Redis for a while.
+    let unreliable: UnreliableCacheEntries
     /// Per loop, written only by that loop.
     let figures: [SingleWriterCounters]
 
@@ -57,6 +59,7 @@ final class DealReads: Sendable {
         self.settings = settings
         self.figures = loops.map { _ in SingleWriterCounters(count: Figure.allCases.count) }
         self.near = NearCache(ttl: settings.nearTTL, capacity: settings.nearCapacity, loops: loops)
+        self.unreliable = UnreliableCacheEntries(loops: loops)
     }
 
     static func key(_ id: Int64) -> String { "gb:deal:v1:\(id)" }
@@ -71,6 +74,7 @@ final class DealReads: Sendable {
         }
         // What is read from here on may predate a change whose removal lands meanwhile.
         let nearGeneration = near.generation(loop: loop)
+        let cache = unreliable.contains(id, loop: loop) ? nil : self.cache
         if let cache {
             do {
                 if let bytes = try await cache.get(Self.key(id), loop: loop) {
@@ -92,7 +96,7 @@ final class DealReads: Sendable {
         }
         return try await flights.run(id) {
             count(.loads, loop)
-            let lease = await takeLease(id, loop: loop)
+            let lease = cache == nil ? nil : await takeLease(id, loop: loop)
             let deal = try await catalog.run(on: loop) { try await $0.deal(id: id, on: $1) }.map { deal in
                 CachedDeal(version: deal.version, status: deal.status, json: context.renderBytes { $0.json { DealRendering.write(deal, into: &$0) } })
             }
@@ -134,7 +138,14 @@ final class DealReads: Sendable {
     /// in flight, which may have read before the change and must not answer later callers.
     func forget(id: Int64, loop: EventLoop) async {
         if let cache {
-            do { try await cache.delete(Self.key(id), loop: loop) } catch { count(.cacheErrors, loop) }
+            do {
+                try await cache.delete(Self.key(id), loop: loop)
+            } catch {
+                count(.cacheErrors, loop)
+                // The entry may stay, or be filled by a load that read before the change, for as
+                // long as a lease and then a TTL last.
+                unreliable.mark(id, for: .seconds(settings.ttlSeconds + Self.leaseSeconds), loop: loop)
+            }
         }
         near.remove(id, loop: loop)
         flights.forget(id)

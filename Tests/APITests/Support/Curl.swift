@@ -29,8 +29,12 @@ enum Curl {
         if body != nil && headers["Content-Type"] == nil { headers["Content-Type"] = "application/json" }
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { arguments += ["-H", "\(name): \(value)"] }
         if let body { arguments += ["--data-binary", body] }
-        let output = try await run(arguments)
-        return try parse(output)
+        let result = try await Subprocess.run("/usr/bin/curl", ["-S"] + arguments)
+        guard result.status == 0 else {
+            // curl's own word on it (refused, reset, empty reply, timed out) and when it gave up.
+            throw CurlError("curl \(method) \(url) exited \(result.status): \(result.errorOutput.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        return try parse(result.output)
     }
 
     static func run(_ arguments: [String]) async throws -> String {

@@ -28,10 +28,10 @@ final class RawConnection: @unchecked Sendable {
                 Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard result == 0 else {
-            close(fd)
-            throw ClientError("connect: errno \(errno)")
-        }
+        // No close here: a class whose initializer throws after setting every property is
+        // deinitialized, and deinit closes `fd`. Closing it here too closed whatever descriptor
+        // another test had opened under the same number meanwhile (random resets elsewhere).
+        guard result == 0 else { throw ClientError("connect: errno \(errno)") }
     }
 
     deinit {

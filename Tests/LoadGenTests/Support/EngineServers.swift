@@ -115,6 +115,8 @@ func refusedPort() throws -> Int {
 final class CuttingServer: Sendable {
     let port: Int
     private let fd: Int32
+    /// Signalled when the accept thread has returned: only then may `fd` be closed (as RawServer).
+    private let acceptThreadDone = DispatchSemaphore(value: 0)
 
     init() throws {
         let (fd, port) = try Socket.listen(on: try SocketAddress(host: "127.0.0.1", port: 0), options: SocketOptions())
@@ -122,7 +124,9 @@ final class CuttingServer: Sendable {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         self.fd = fd
         self.port = port
+        let done = acceptThreadDone
         Thread.detachNewThread {
+            defer { done.signal() }
             while true {
                 let connection = accept(fd, nil, nil)
                 if connection < 0 {
@@ -138,8 +142,11 @@ final class CuttingServer: Sendable {
         }
     }
 
+    /// Closes the descriptor once the accept thread has left accept(): closed earlier, its
+    /// number could be reused by another test's socket, which the thread would then accept on.
     func stop() {
         shutdown(fd, Int32(SHUT_RDWR))
+        acceptThreadDone.wait()
         Glibc.close(fd)
     }
 }

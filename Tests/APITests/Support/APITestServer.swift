@@ -121,11 +121,14 @@ final class APITestServer: Sendable {
 }
 
 enum RedisTestConfiguration {
-    /// Short timeouts and cool-down so breaker tests run quickly.
+    /// A short cool-down so a stopped Redis is tried again soon. The timeouts are long: the
+    /// outages these tests make (a stopped or killed server) fail at once (refused, reset), and
+    /// a 300 ms command timeout was outlasted by a healthy Redis under two CPU hogs, which
+    /// then decided whether a deal was cached at all.
     static func make(_ url: String) throws -> RedisClient.Configuration {
         var configuration = try RedisClient.Configuration(url: url)
-        configuration.connection.connectTimeout = .milliseconds(300)
-        configuration.connection.commandTimeout = .milliseconds(300)
+        configuration.connection.connectTimeout = .seconds(10)
+        configuration.connection.commandTimeout = .seconds(10)
         configuration.failureThreshold = 2
         configuration.coolDown = .milliseconds(200)
         return configuration

@@ -86,10 +86,10 @@ declare -A results
 for round in $(seq 1 "${ROUNDS}"); do
     for what in json cached redis database pgbench; do
         case "${what}" in
-            json) read -r rps p99 < <(run_wrk "http://127.0.0.1:${CACHED_PORT}/json") ;;
-            cached) read -r rps p99 < <(run_wrk "http://127.0.0.1:${CACHED_PORT}/v1/deals/${deal_id}") ;;
-            redis) read -r rps p99 < <(run_wrk "http://127.0.0.1:${REDIS_ONLY_PORT}/v1/deals/${deal_id}") ;;
-            database) read -r rps p99 < <(run_wrk "http://127.0.0.1:${UNCACHED_PORT}/v1/deals/${deal_id}") ;;
+            json) read -r rps p99 _ < <(run_wrk "http://127.0.0.1:${CACHED_PORT}/json") ;;
+            cached) read -r rps p99 _ < <(run_wrk "http://127.0.0.1:${CACHED_PORT}/v1/deals/${deal_id}") ;;
+            redis) read -r rps p99 _ < <(run_wrk "http://127.0.0.1:${REDIS_ONLY_PORT}/v1/deals/${deal_id}") ;;
+            database) read -r rps p99 _ < <(run_wrk "http://127.0.0.1:${UNCACHED_PORT}/v1/deals/${deal_id}") ;;
             pgbench) read -r rps p99 < <(run_pgbench) ;;
         esac
         printf 'round %s %-9s %10s req/s  p99 %s ms\n' "${round}" "${what}" "${rps}" "${p99}"

@@ -1,9 +1,10 @@
+# shellcheck shell=bash
 # Shared by the benchmark scripts: one wrk run and medians. Source after scripts/lib/common.sh;
 # uses CONNECTIONS and DURATION.
 
-# Prints "<req/s> <p99 in ms>" for one `wrk -t1` run pinned to CPU 1; dies on errors.
+# Prints "<req/s> <p99 in ms> <requests>" for one `wrk -t1` run pinned to CPU 1; dies on errors.
 run_wrk() {
-    local url="$1" out rps p99
+    local url="$1" out rps p99 requests
     out="$(taskset -c 1 wrk -t1 -c"${CONNECTIONS}" -d"${DURATION}" --latency "${url}")"
     if grep -q -e "Non-2xx" -e "Socket errors" <<<"${out}"; then
         printf '%s\n' "${out}" >&2
@@ -11,7 +12,21 @@ run_wrk() {
     fi
     rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"${out}")"
     p99="$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}' <<<"${out}")"
-    printf '%s %s\n' "${rps}" "${p99}"
+    requests="$(awk '/requests in/ {print $1}' <<<"${out}")"
+    printf '%s %s %s\n' "${rps}" "${p99}" "${requests}"
+}
+
+# CPU time used so far by a process and its children (nginx's master and workers), in clock
+# ticks: utime + stime from /proc/<pid>/stat. The server, not the machine, is what is measured,
+# so the figure holds on a shared machine where req/s alone would not.
+cpu_ticks() {
+    local pid="$1" total=0 child ticks children
+    ticks="$(awk '{print $14 + $15}' "/proc/${pid}/stat" 2>/dev/null)" || ticks=0
+    total=$(( total + ticks ))
+    # The children files hold space-separated pids without a final newline.
+    read -r -a children < <(cat /proc/"${pid}"/task/*/children 2>/dev/null; echo)
+    for child in "${children[@]}"; do total=$(( total + $(cpu_ticks "${child}") )); done
+    printf '%s\n' "${total}"
 }
 
 # The median of the numbers on stdin (space or newline separated).

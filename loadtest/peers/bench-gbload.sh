@@ -70,7 +70,7 @@ run_gbload() {
 wrk_rps=""
 gbload_rps=""
 for round in $(seq 1 "${ROUNDS}"); do
-    read -r rps p99 < <(run_wrk "${URL}")
+    read -r rps p99 _ < <(run_wrk "${URL}")
     printf 'round %s %-7s %10s req/s  p99 %s ms\n' "${round}" wrk "${rps}" "${p99}"
     wrk_rps+="${rps} "
     read -r rps p99 < <(run_gbload "${URL}" --loops 1 --connections "${CONNECTIONS}" --duration "${DURATION}")

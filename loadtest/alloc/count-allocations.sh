@@ -4,6 +4,7 @@
 #
 #   loadtest/alloc/count-allocations.sh [REQUESTS]     default 200000
 #   GROUPBUY_ALLOC_PORT=18440 loadtest/alloc/...       the server's port (default 18092)
+#   BENCH_GROUPBUYD=path loadtest/alloc/...            count another groupbuyd binary
 #
 # Method: two runs of the release server, each warmed up the same way; the first serves
 # 10,000 requests, the second 10,000 + REQUESTS (one keep-alive connection per wrk thread,
@@ -27,44 +28,12 @@ trap 'rm -rf "${WORK}"' EXIT
 
 ensure_deps
 clang -O2 -shared -fPIC -o "${WORK}/malloc-counter.so" loadtest/alloc/malloc-counter.c
-swift build -c release --product groupbuyd >&2
-GROUPBUYD="$(swift build -c release --show-bin-path)/groupbuyd"
+GROUPBUYD="$(groupbuyd_binary)"
 prepare_groupbuyd "${GROUPBUYD}"
 
-# Sends exactly N requests over 16 keep-alive connections with a small Python client
-# (wrk cannot stop at a request count).
+# Sends exactly N requests over 16 keep-alive connections (loadtest/lib/send-requests.py).
 send_requests() {
-    local path="$1" count="$2"
-    python3 - "${PORT}" "${path}" "${count}" <<'PY'
-import socket, sys, threading
-port, path, count = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-connections = 16
-request = f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode()
-def worker(n):
-    s = socket.create_connection(("127.0.0.1", port))
-    batch = 50
-    done = 0
-    pending = b""
-    while done < n:
-        k = min(batch, n - done)
-        s.sendall(request * k)
-        got = 0
-        while got < k:
-            data = s.recv(1 << 16)
-            if not data:
-                raise SystemExit("server closed the connection")
-            pending += data
-            got_now = pending.count(b"HTTP/1.1 200 OK")
-            if got_now:
-                # Responses are small and complete when the next one starts; count heads.
-                got += got_now
-                pending = pending[pending.rfind(b"HTTP/1.1 200 OK") + 1:]
-        done += k
-    s.close()
-threads = [threading.Thread(target=worker, args=(count // connections + (1 if i < count % connections else 0),)) for i in range(connections)]
-for t in threads: t.start()
-for t in threads: t.join()
-PY
+    python3 loadtest/lib/send-requests.py "${PORT}" "$1" "$2"
 }
 
 # Prints the allocation count of one server run that serves `count` requests on `path`.

@@ -46,3 +46,14 @@ prepare_groupbuyd() {
     export GROUPBUY_AUTH_JWT_KEYS
     "${binary}" --config config/groupbuy.yaml --migrate >&2
 }
+
+# The groupbuyd binary to measure: $BENCH_GROUPBUYD when set (e.g. a build of an older commit),
+# otherwise this checkout's release build, built first.
+groupbuyd_binary() {
+    if [[ -n "${BENCH_GROUPBUYD:-}" ]]; then
+        printf '%s\n' "${BENCH_GROUPBUYD}"
+        return
+    fi
+    swift build -c release --product groupbuyd >&2
+    printf '%s/groupbuyd\n' "$(swift build -c release --show-bin-path)"
+}

@@ -33,12 +33,7 @@ ensure_deps
 command -v nginx >/dev/null || die "nginx not found"
 
 BASELINE_PORT=18092
-if [[ -n "${BENCH_GROUPBUYD:-}" ]]; then
-    GROUPBUYD="${BENCH_GROUPBUYD}"
-else
-    swift build -c release --product groupbuyd >&2
-    GROUPBUYD="$(swift build -c release --show-bin-path)/groupbuyd"
-fi
+GROUPBUYD="$(groupbuyd_binary)"
 prepare_groupbuyd "${GROUPBUYD}"
 servers=(nginx groupbuyd)
 declare -A port_of=([nginx]="${NGINX_PORT}" [groupbuyd]="${GB_PORT}" [baseline]="${BASELINE_PORT}")

@@ -137,7 +137,7 @@ let package = Package(
         ),
 
         // Helpers for tests only: child processes spawned safely (close-on-exec pipes, closefrom).
-        .target(name: "GroupBuyTesting", dependencies: ["CLinux"], path: "Sources/GroupBuyTesting", swiftSettings: strict),
+        .target(name: "GroupBuyTesting", dependencies: ["CLinux", "HTTPClient", "HTTPCodec", "IOCore"], path: "Sources/GroupBuyTesting", swiftSettings: strict),
 
         .testTarget(
             name: "CLibrariesTests",

@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import GroupBuyTesting
 import Testing
 
 /// 401 without a valid token, 403 with a valid token of too small a role.
@@ -8,12 +9,12 @@ struct AuthAPITests {
     @Test func adminRoutesTellMissingAndInvalidTokensFromTooSmallARole() async throws {
         try await withAPIServer { server in
             let url = server.baseURL + "/v1/admin/deals"
-            let none = try await Curl.request("POST", url, body: dealBody())
+            let none = try await LiveHTTP.request("POST", url, body: dealBody())
             #expect(none.status == 401)
             #expect(none.headers["www-authenticate"] == #"Bearer realm="groupbuy""#)
-            let buyer = try await Curl.request("POST", url, body: dealBody(), bearer: try server.token(.buyer))
+            let buyer = try await LiveHTTP.request("POST", url, body: dealBody(), bearer: try server.token(.buyer))
             #expect(buyer.status == 403)
-            let admin = try await Curl.request("POST", url, body: dealBody(), bearer: try server.token(.admin))
+            let admin = try await LiveHTTP.request("POST", url, body: dealBody(), bearer: try server.token(.admin))
             #expect(admin.status == 201)
         }
     }
@@ -48,14 +49,14 @@ struct AuthAPITests {
                 ("garbage", "not-a-token"),
             ]
             for (name, token) in tampered {
-                let result = try await Curl.request("POST", server.baseURL + "/v1/admin/deals", body: dealBody(), bearer: token)
+                let result = try await LiveHTTP.request("POST", server.baseURL + "/v1/admin/deals", body: dealBody(), bearer: token)
                 #expect(result.status == 401, "\(name)")
                 #expect(result.headers["www-authenticate"]?.contains("invalid_token") == true, "\(name)")
             }
             // A bad token on a public route is refused too, never read as anonymous.
-            let publicRead = try await Curl.request("GET", server.baseURL + "/v1/deals", bearer: "not-a-token")
+            let publicRead = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals", bearer: "not-a-token")
             #expect(publicRead.status == 401)
-            let basic = try await Curl.request("GET", server.baseURL + "/v1/deals", headers: ["Authorization": "Basic YWxhZGRpbjpvcGVuc2VzYW1l"])
+            let basic = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals", headers: ["Authorization": "Basic YWxhZGRpbjpvcGVuc2VzYW1l"])
             #expect(basic.status == 401)
         }
     }

@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import GroupBuyTesting
 import PSPWire
 import Testing
 
@@ -18,7 +19,7 @@ struct BuyerConfirmationTests {
             let groupID = try #require(started.group["id"] as? Int)
             let benOrder = try #require(try await server.joinGroup(groupID, user: ben).order["id"] as? Int)
             let pay = { (order: Int, user: String) in
-                try await Curl.request("POST", server.baseURL + "/v1/orders/\(order)/pay", bearer: try server.token(.buyer, user: user))
+                try await LiveHTTP.request("POST", server.baseURL + "/v1/orders/\(order)/pay", bearer: try server.token(.buyer, user: user))
             }
             let anaPayment = try await pay(anaOrder, ana)
             #expect(anaPayment.status == 201)
@@ -29,7 +30,7 @@ struct BuyerConfirmationTests {
             let benSecret = try #require(try await pay(benOrder, ben).json["clientSecret"] as? String)
 
             let confirm = { (secret: String) in
-                try await Curl.request(
+                try await LiveHTTP.request(
                     "POST", world.sandboxURL + "/v1/client/payment_intents/\(intent)/confirm",
                     headers: ["Origin": "https://shop.example"], body: #"{"client_secret":"\#(secret)","payment_method":"pm_card_ok"}"#
                 )

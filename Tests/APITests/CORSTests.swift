@@ -1,6 +1,7 @@
 import API
 import Auth
 import Foundation
+import GroupBuyTesting
 import HTTPServer
 import Testing
 

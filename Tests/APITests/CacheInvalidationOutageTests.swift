@@ -19,13 +19,13 @@ struct CacheInvalidationOutageTests {
                 try await APITestServer.start(databaseURL: services.databaseURL, loops: 2, redisURL: services.redisURL)
             }) { server in
                 let id = try #require(try await server.createDeal(["title": "Before"])["id"] as? Int)
-                #expect(try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)").json["title"] as? String == "Before")
+                #expect(try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)").json["title"] as? String == "Before")
                 let key = DealReads.key(Int64(id))
                 let oldCopy = try #require(try await Self.redis(services.redisURL) { try await $0.get(key) })
 
                 try await services.stopRedis()
-                let read = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
-                let patched = try await Curl.request(
+                let read = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)")
+                let patched = try await LiveHTTP.request(
                     "PATCH", server.baseURL + "/v1/admin/deals/\(id)", headers: ["If-Match": read.headers["etag"] ?? ""],
                     body: #"{"title":"After"}"#, bearer: try server.token(.admin)
                 )
@@ -35,7 +35,7 @@ struct CacheInvalidationOutageTests {
                 try await Self.redis(services.redisURL) { try await $0.set(key, oldCopy, ttl: .seconds(30)) }
 
                 for loop in 0..<4 {  // both loops of the server
-                    let after = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+                    let after = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)")
                     #expect(after.json["title"] as? String == "After", "read \(loop): \(after.body)")
                 }
             }

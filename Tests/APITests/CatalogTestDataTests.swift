@@ -1,6 +1,7 @@
 import Auth
 import Domain
 import Foundation
+import GroupBuyTesting
 import Testing
 
 /// Load-test deals (`testData: true`, gbload's scenarios) stay out of the public deal list,
@@ -13,7 +14,7 @@ struct CatalogTestDataTests {
         var seen: Set<Int> = []
         var cursor = Cursor(afterID: Int64(ids.min()! - 1)).token
         while true {
-            let page = try await Curl.request("GET", server.baseURL + "/v1/deals?\(query)&limit=100&cursor=\(cursor)", bearer: bearer)
+            let page = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals?\(query)&limit=100&cursor=\(cursor)", bearer: bearer)
             #expect(page.status == 200, "\(query): \(page.body)")
             let items = try #require(page.json["items"] as? [[String: Any]])
             let pageIDs = items.compactMap { $0["id"] as? Int }
@@ -44,10 +45,10 @@ struct CatalogTestDataTests {
             let adminReal = try await listed(server, "testData=false", around: both, bearer: admin)
             #expect(adminReal.contains(real) && !adminReal.contains(test))
 
-            let byID = try await Curl.request("GET", server.baseURL + "/v1/deals/\(test)")
+            let byID = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(test)")
             #expect(byID.status == 200)
             #expect(byID.json["testData"] as? Bool == true)
-            let realByID = try await Curl.request("GET", server.baseURL + "/v1/deals/\(real)")
+            let realByID = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(real)")
             #expect(realByID.json["testData"] as? Bool == false)
         }
     }
@@ -56,15 +57,15 @@ struct CatalogTestDataTests {
         try await withAPIServer { server in
             let admin = try server.token(.admin)
             for bearer in [nil, try server.token(.buyer)] {
-                let asked = try await Curl.request("GET", server.baseURL + "/v1/deals?testData=true", bearer: bearer)
+                let asked = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals?testData=true", bearer: bearer)
                 #expect(asked.status == 422)
                 #expect(asked.invalidFields == ["testData"])
             }
-            let garbled = try await Curl.request("GET", server.baseURL + "/v1/deals?testData=yes", bearer: admin)
+            let garbled = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals?testData=yes", bearer: admin)
             #expect(garbled.status == 422)
             #expect(garbled.invalidFields == ["testData"])
 
-            let mistyped = try await Curl.request("POST", server.baseURL + "/v1/admin/deals", body: dealBody(["testData": "yes"]), bearer: admin)
+            let mistyped = try await LiveHTTP.request("POST", server.baseURL + "/v1/admin/deals", body: dealBody(["testData": "yes"]), bearer: admin)
             #expect(mistyped.status == 422)
             #expect(mistyped.invalidFields == ["testData"])
 
@@ -72,14 +73,14 @@ struct CatalogTestDataTests {
             let id = try #require(created["id"] as? Int)
             #expect(created["testData"] as? Bool == true)
             let url = server.baseURL + "/v1/admin/deals/\(id)"
-            let patch = try await Curl.request("PATCH", url, headers: ["If-Match": "*"], body: #"{"testData":false}"#, bearer: admin)
+            let patch = try await LiveHTTP.request("PATCH", url, headers: ["If-Match": "*"], body: #"{"testData":false}"#, bearer: admin)
             #expect(patch.status == 422)
             #expect(patch.invalidFields == ["testData"])
-            let read = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+            let read = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)")
             #expect(read.json["testData"] as? Bool == true)
             #expect(read.json["version"] as? Int == 1)
             // The rest of a deal still changes as before.
-            let renamed = try await Curl.request("PATCH", url, headers: ["If-Match": "*"], body: #"{"title":"Renamed"}"#, bearer: admin)
+            let renamed = try await LiveHTTP.request("PATCH", url, headers: ["If-Match": "*"], body: #"{"title":"Renamed"}"#, bearer: admin)
             #expect(renamed.status == 200)
             #expect(renamed.json["testData"] as? Bool == true)
         }

@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import GroupBuyTesting
 import Testing
 
 /// Every way a deal body can be wrong gets a 422 naming the field; nothing is stored.
@@ -25,7 +26,7 @@ struct CatalogValidationTests {
         let (field, overrides, removing) = Self.cases[index]
         try await withAPIServer { server in
             let body = dealBody(overrides, removing: removing)
-            let result = try await Curl.request("POST", server.baseURL + "/v1/admin/deals", body: body, bearer: try server.token(.admin))
+            let result = try await LiveHTTP.request("POST", server.baseURL + "/v1/admin/deals", body: body, bearer: try server.token(.admin))
             #expect(result.status == 422, "\(body)")
             #expect(result.headers["content-type"] == "application/problem+json")
             #expect(result.invalidFields == [field], "\(body) → \(result.body)")
@@ -35,7 +36,7 @@ struct CatalogValidationTests {
     @Test func allProblemsAreListedTogether() async throws {
         try await withAPIServer { server in
             let body = dealBody(["title": "", "currency": "x", "groupSize": 0], removing: ["endsAt"])
-            let result = try await Curl.request("POST", server.baseURL + "/v1/admin/deals", body: body, bearer: try server.token(.admin))
+            let result = try await LiveHTTP.request("POST", server.baseURL + "/v1/admin/deals", body: body, bearer: try server.token(.admin))
             #expect(result.status == 422)
             #expect(Set(result.invalidFields) == ["title", "currency", "groupSize", "endsAt"])
         }
@@ -46,7 +47,7 @@ struct CatalogValidationTests {
     ])
     func aBodyThatIsNotAJSONObjectIs400(body: String, status: Int) async throws {
         try await withAPIServer { server in
-            let result = try await Curl.request("POST", server.baseURL + "/v1/admin/deals", body: body, bearer: try server.token(.admin))
+            let result = try await LiveHTTP.request("POST", server.baseURL + "/v1/admin/deals", body: body, bearer: try server.token(.admin))
             #expect(result.status == status)
             #expect((result.json["type"] as? String)?.hasSuffix("/malformed-json") == true)
         }
@@ -54,7 +55,7 @@ struct CatalogValidationTests {
 
     @Test func anotherMediaTypeIs415() async throws {
         try await withAPIServer { server in
-            let result = try await Curl.request(
+            let result = try await LiveHTTP.request(
                 "POST", server.baseURL + "/v1/admin/deals", headers: ["Content-Type": "text/plain"], body: dealBody(), bearer: try server.token(.admin)
             )
             #expect(result.status == 415)
@@ -64,7 +65,7 @@ struct CatalogValidationTests {
     @Test(arguments: ["limit=0", "limit=101", "limit=ten", "status=open", "active=yes", "cursor=bm90LWEtY3Vyc29y", "cursor=%ZZ"])
     func badListQueriesAreRefused(query: String) async throws {
         try await withAPIServer { server in
-            let result = try await Curl.request("GET", server.baseURL + "/v1/deals?\(query)")
+            let result = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals?\(query)")
             #expect(result.status == 422 || result.status == 400, "\(query) → \(result.status)")
         }
     }

@@ -25,21 +25,21 @@ struct DealCacheTests {
     @Test func readsComeFromTheCacheUntilAChangeInvalidatesIt() async throws {
         try await withAPIServer({ try await APITestServer.start(loops: 1, redisURL: testRedisURL) }) { server in
             let id = try #require(try await server.createDeal(["title": "Cached"])["id"] as? Int)
-            let first = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+            let first = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)")
             #expect(first.json["title"] as? String == "Cached")
             try await retitleInDatabase(server, id: id, to: "Changed behind the cache")
-            let second = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+            let second = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)")
             #expect(second.json["title"] as? String == "Cached")  // served from Redis
             #expect(second.body == first.body)
             #expect(server.api.reads.total(.hits) == 1)
             #expect(server.api.reads.total(.loads) == 1)
             // A change through the API drops the cached copy: the next read is fresh.
-            let patched = try await Curl.request(
+            let patched = try await LiveHTTP.request(
                 "PATCH", server.baseURL + "/v1/admin/deals/\(id)", headers: ["If-Match": "*"], body: #"{"perUserLimit":3}"#,
                 bearer: try server.token(.admin)
             )
             #expect(patched.status == 200)
-            let third = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+            let third = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)")
             #expect(third.json["title"] as? String == "Changed behind the cache")
             #expect(third.json["perUserLimit"] as? Int == 3)
             #expect(third.headers["etag"] == patched.headers["etag"])
@@ -52,7 +52,7 @@ struct DealCacheTests {
         try await withAPIServer({ try await APITestServer.start(loops: 1, redisURL: testRedisURL, missingTTLSeconds: 600) }) { server in
             let id = Int.random(in: 900_000_000_000...999_999_999_999)
             for _ in 0..<5 {
-                let status = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)").status
+                let status = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)").status
                 #expect(status == 404)
             }
             #expect(server.api.reads.total(.loads) == 1)
@@ -66,17 +66,17 @@ struct DealCacheTests {
         do {
             try await withAPIServer({ try await APITestServer.start(loops: 1, redisURL: services.redisURL) }) { server in
                 let id = try #require(try await server.createDeal(["title": "Before"])["id"] as? Int)
-                #expect(try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)").status == 200)  // now cached
+                #expect(try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)").status == 200)  // now cached
                 try await services.stopRedis()
                 // Changed while Redis is down: the invalidation cannot reach Redis, and reads must
                 // still be right because they now come from PostgreSQL.
-                let patched = try await Curl.request(
+                let patched = try await LiveHTTP.request(
                     "PATCH", server.baseURL + "/v1/admin/deals/\(id)", headers: ["If-Match": "*"], body: #"{"title":"After"}"#,
                     bearer: try server.token(.admin)
                 )
                 #expect(patched.status == 200)
                 for _ in 0..<5 {
-                    let read = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+                    let read = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)")
                     #expect(read.status == 200)
                     #expect(read.json["title"] as? String == "After")
                 }
@@ -92,18 +92,18 @@ struct DealCacheTests {
     @Test func theNearCacheAnswersRepeatReadsAndAChangeHereClearsItAtOnce() async throws {
         try await withAPIServer({ try await APITestServer.start(loops: 1, redisURL: testRedisURL, nearCacheTTL: .seconds(60)) }) { server in
             let id = try #require(try await server.createDeal(["title": "Near"])["id"] as? Int)
-            _ = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+            _ = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)")
             try await retitleInDatabase(server, id: id, to: "Changed behind both caches")
-            let again = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+            let again = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)")
             #expect(again.json["title"] as? String == "Near")
             #expect(server.api.reads.total(.nearHits) == 1)
             #expect(server.api.reads.total(.hits) == 0)  // Redis was not asked
-            let patched = try await Curl.request(
+            let patched = try await LiveHTTP.request(
                 "PATCH", server.baseURL + "/v1/admin/deals/\(id)", headers: ["If-Match": "*"], body: #"{"perUserLimit":4}"#,
                 bearer: try server.token(.admin)
             )
             #expect(patched.status == 200)
-            let fresh = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+            let fresh = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)")
             #expect(fresh.json["title"] as? String == "Changed behind both caches")
             #expect(fresh.json["perUserLimit"] as? Int == 4)
         }
@@ -112,13 +112,13 @@ struct DealCacheTests {
     @Test func aNearCacheEntryExpires() async throws {
         try await withAPIServer({ try await APITestServer.start(loops: 1, nearCacheTTL: .milliseconds(100)) }) { server in
             let id = try #require(try await server.createDeal(["title": "Short-lived"])["id"] as? Int)
-            _ = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)")
+            _ = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)")
             try await retitleInDatabase(server, id: id, to: "Seen after expiry")
             // Wait for the condition, with a deadline: the entry must go within its TTL.
             let deadline = ContinuousClock.now.advanced(by: .seconds(10))
             var title: String?
             repeat {
-                title = try await Curl.request("GET", server.baseURL + "/v1/deals/\(id)").json["title"] as? String
+                title = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)").json["title"] as? String
             } while title != "Seen after expiry" && ContinuousClock.now < deadline
             #expect(title == "Seen after expiry")
             #expect(server.api.reads.total(.loads) >= 2)

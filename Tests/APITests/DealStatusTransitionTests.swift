@@ -23,15 +23,15 @@ struct DealStatusTransitionTests {
             let draft = try await Self.patch(server, dealID, #"{"status":"draft"}"#)
             #expect(draft.status == 409 && draft.problemType == "deal-status-transition", "\(draft.body)")
             #expect((draft.json["detail"] as? String)?.contains("draft") == true)
-            #expect(try await Curl.request("GET", server.baseURL + "/v1/deals/\(dealID)").json["status"] as? String == "active")
+            #expect(try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(dealID)").json["status"] as? String == "active")
 
             // Paused: no new orders, the live one still ends as usual; paused cannot go to draft either.
             #expect(try await Self.patch(server, dealID, #"{"status":"paused"}"#).status == 200)
             #expect(try await server.startGroup(dealID: dealID, user: "late-\(UUID())").problemType == "deal-not-active")
-            #expect(try await Curl.request("GET", server.baseURL + "/v1/deals/\(dealID)").status == 200)
+            #expect(try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(dealID)").status == 200)
             let fromPaused = try await Self.patch(server, dealID, #"{"status":"draft"}"#)
             #expect(fromPaused.status == 409 && fromPaused.problemType == "deal-status-transition", "\(fromPaused.body)")
-            let cancelled = try await Curl.request("POST", server.baseURL + "/v1/orders/\(order)/cancel", bearer: try server.token(.buyer, user: buyer))
+            let cancelled = try await LiveHTTP.request("POST", server.baseURL + "/v1/orders/\(order)/cancel", bearer: try server.token(.buyer, user: buyer))
             #expect(cancelled.status == 200, "\(cancelled.body)")
             // An order that ended still belongs to the deal: still no draft.
             #expect(try await Self.patch(server, dealID, #"{"status":"draft"}"#).status == 409)
@@ -127,7 +127,7 @@ struct DealStatusTransitionTests {
     }
 
     static func patch(_ server: APITestServer, _ id: Int, _ body: String) async throws -> HTTPResult {
-        try await Curl.request(
+        try await LiveHTTP.request(
             "PATCH", server.baseURL + "/v1/admin/deals/\(id)", headers: ["If-Match": "*"], body: body, bearer: try server.token(.admin)
         )
     }

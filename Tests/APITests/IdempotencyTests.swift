@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import GroupBuyTesting
 import Orders
 import Postgres
 import Testing
@@ -66,7 +67,7 @@ struct IdempotencyTests {
             let groupID = started.group["id"] as! Int
             let friend = "friend-\(UUID())"
             let token = try server.token(.buyer, user: friend)
-            let join = { try await Curl.request("POST", server.baseURL + "/v1/groups/\(groupID)/join", headers: ["Idempotency-Key": "j"], bearer: token) }
+            let join = { try await LiveHTTP.request("POST", server.baseURL + "/v1/groups/\(groupID)/join", headers: ["Idempotency-Key": "j"], bearer: token) }
             let first = try await join()
             let again = try await join()
             #expect(first.status == 201 && again.body == first.body)
@@ -75,7 +76,7 @@ struct IdempotencyTests {
             // Refunding an unpaid order is refused, and the refusal is not stored.
             let admin = try server.token(.admin)
             let orderID = first.order["id"] as! Int
-            let refund = { try await Curl.request("POST", server.baseURL + "/v1/admin/orders/\(orderID)/refund", headers: ["Idempotency-Key": "r"], bearer: admin) }
+            let refund = { try await LiveHTTP.request("POST", server.baseURL + "/v1/admin/orders/\(orderID)/refund", headers: ["Idempotency-Key": "r"], bearer: admin) }
             #expect(try await refund().status == 409)
             #expect(try await server.sql("SELECT count(*) FROM idempotency_keys WHERE key = 'r'") == [["0"]])
         }
@@ -86,7 +87,7 @@ struct IdempotencyTests {
             let admin = try server.token(.admin, user: "ops-\(UUID())")
             let body = dealBody(["title": "Keyed deal \(UUID())"])
             let create = { (body: String) in
-                try await Curl.request("POST", server.baseURL + "/v1/admin/deals", headers: ["Idempotency-Key": "deal-1"], body: body, bearer: admin)
+                try await LiveHTTP.request("POST", server.baseURL + "/v1/admin/deals", headers: ["Idempotency-Key": "deal-1"], body: body, bearer: admin)
             }
             let first = try await create(body)
             let again = try await create(body)

@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import GroupBuyTesting
 import Testing
 
 /// Input only ever reaches PostgreSQL as bound parameters: SQL in any field is stored or

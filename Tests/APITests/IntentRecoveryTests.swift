@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import GroupBuyTesting
 import IOCore
 import PSPClient
 import PSPWire
@@ -36,7 +37,7 @@ struct IntentRecoveryTests {
     }
 
     static func reconcile(_ world: PaymentWorld) async throws -> HTTPResult {
-        try await Curl.request(
+        try await LiveHTTP.request(
             "GET", world.server.baseURL + "/v1/admin/payments/reconcile?since=\(world.startedAt)", bearer: try world.server.token(.admin)
         )
     }

@@ -21,7 +21,7 @@ struct IntentReuseTests {
             let (_, other, _) = try await WebhookMoneyTests.unpaidOrder(world, deal: deal["id"] as! Int)
             let buyer = "reuse-\(UUID())"
             let order = try await server.startGroup(dealID: deal["id"] as! Int, user: buyer).order["id"] as! Int
-            let pay = { try await Curl.request("POST", server.baseURL + "/v1/orders/\(order)/pay", bearer: try server.token(.buyer, user: buyer)) }
+            let pay = { try await LiveHTTP.request("POST", server.baseURL + "/v1/orders/\(order)/pay", bearer: try server.token(.buyer, user: buyer)) }
             let first = try await pay()
             let payment = try #require(first.json["id"] as? Int)
             let reused = try #require(first.json["intentId"] as? String)
@@ -70,11 +70,11 @@ struct IntentReuseTests {
                 provider.bind(client)
                 for round in 0..<2 {
                     if round == 1 {
-                        #expect(try await Curl.request("POST", "http://127.0.0.1:\(sandbox.port)/_sandbox/reset").status == 200)
+                        #expect(try await LiveHTTP.request("POST", "http://127.0.0.1:\(sandbox.port)/_sandbox/reset").status == 200)
                     }
                     let buyer = "restart-\(UUID())"
                     let order = try await server.startGroup(dealID: deal["id"] as! Int, user: buyer).order["id"] as! Int
-                    let paid = try await Curl.request("POST", server.baseURL + "/v1/orders/\(order)/pay", bearer: try server.token(.buyer, user: buyer))
+                    let paid = try await LiveHTTP.request("POST", server.baseURL + "/v1/orders/\(order)/pay", bearer: try server.token(.buyer, user: buyer))
                     #expect(paid.status == 201, "\(paid.body)")
                     let intent = try #require(paid.json["intentId"] as? String)
                     #expect(intents.insert(intent).inserted, "\(intent) was handed out before")

@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import GroupBuyTesting
 import Testing
 
 /// Issue 12 item 6: `?status=open` lists only groups one can join. A full group waiting for
@@ -18,7 +19,7 @@ struct JoinableGroupsTests {
             let other = try await server.startGroup(dealID: dealID, user: "c-\(UUID())").group["id"] as! Int
 
             let ids = { (query: String) in
-                (try await Curl.request("GET", server.baseURL + "/v1/deals/\(dealID)/groups\(query)").json["items"] as? [[String: Any]] ?? [])
+                (try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(dealID)/groups\(query)").json["items"] as? [[String: Any]] ?? [])
                     .compactMap { $0["id"] as? Int }
             }
             #expect(try await ids("?status=open") == [other])
@@ -26,7 +27,7 @@ struct JoinableGroupsTests {
             #expect(try await server.joinGroup(full, user: "d-\(UUID())").problemType == "group-full")
 
             let order = joined.order["id"] as! Int
-            let cancelled = try await Curl.request("POST", server.baseURL + "/v1/orders/\(order)/cancel", bearer: try server.token(.buyer, user: joiner))
+            let cancelled = try await LiveHTTP.request("POST", server.baseURL + "/v1/orders/\(order)/cancel", bearer: try server.token(.buyer, user: joiner))
             #expect(cancelled.status == 200)
             #expect(try await ids("?status=open") == [full, other])
         }

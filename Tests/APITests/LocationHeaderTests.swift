@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import GroupBuyTesting
 import Testing
 
 /// Every 201 names what it made in `Location`, a URI a GET answers: the group for a start,
@@ -17,7 +18,7 @@ struct LocationHeaderTests {
             #expect(started.status == 201)
             let groupID = try #require(started.group["id"] as? Int)
             #expect(started.headers["location"] == "/v1/groups/\(groupID)")
-            let group = try await Curl.request("GET", server.baseURL + "/v1/groups/\(groupID)", bearer: try server.token(.buyer, user: leader))
+            let group = try await LiveHTTP.request("GET", server.baseURL + "/v1/groups/\(groupID)", bearer: try server.token(.buyer, user: leader))
             #expect(group.status == 200 && group.json["id"] as? Int == groupID)
 
             let replayed = try await server.startGroup(dealID: dealID, user: leader, key: key)
@@ -27,7 +28,7 @@ struct LocationHeaderTests {
             #expect(joined.status == 201)
             let orderID = try #require(joined.order["id"] as? Int)
             #expect(joined.headers["location"] == "/v1/orders/\(orderID)")
-            let order = try await Curl.request("GET", server.baseURL + (joined.headers["location"] ?? "-"), bearer: try server.token(.buyer, user: friend))
+            let order = try await LiveHTTP.request("GET", server.baseURL + (joined.headers["location"] ?? "-"), bearer: try server.token(.buyer, user: friend))
             #expect(order.status == 200 && order.json["id"] as? Int == orderID)
 
             // Refusals create nothing and name nothing.
@@ -42,9 +43,9 @@ struct LocationHeaderTests {
             let deal = try await server.createDeal(["groupSize": 2])
             let buyer = "payer-\(UUID())"
             let orderID = try #require(try await server.startGroup(dealID: deal["id"] as! Int, user: buyer).order["id"] as? Int)
-            let paid = try await Curl.request("POST", server.baseURL + "/v1/orders/\(orderID)/pay", bearer: try server.token(.buyer, user: buyer))
+            let paid = try await LiveHTTP.request("POST", server.baseURL + "/v1/orders/\(orderID)/pay", bearer: try server.token(.buyer, user: buyer))
             #expect(paid.status == 201 && paid.headers["location"] == "/v1/orders/\(orderID)", "\(paid.headers)")
-            let order = try await Curl.request("GET", server.baseURL + "/v1/orders/\(orderID)", bearer: try server.token(.buyer, user: buyer))
+            let order = try await LiveHTTP.request("GET", server.baseURL + "/v1/orders/\(orderID)", bearer: try server.token(.buyer, user: buyer))
             #expect((order.json["payment"] as? [String: Any])?["id"] as? Int == paid.json["id"] as? Int)
         }
     }

@@ -1,6 +1,7 @@
 import Auth
 import Catalog
 import Foundation
+import GroupBuyTesting
 import IOCore
 import Orders
 import PSPClient
@@ -117,7 +118,7 @@ final class LockOrderLoad: Sendable {
     func drain() async throws {
         let server = world.server
         try await world.eventually("every webhook to be delivered", within: 60) {
-            let events = try await Curl.request("GET", world.sandboxURL + "/_sandbox/events").json["data"] as? [[String: Any]] ?? []
+            let events = try await LiveHTTP.request("GET", world.sandboxURL + "/_sandbox/events").json["data"] as? [[String: Any]] ?? []
             return events.allSatisfy { $0["delivered"] as? Bool == true }
         }
         _ = try await server.sql("UPDATE groups SET expires_at = now() WHERE status = 'open'")

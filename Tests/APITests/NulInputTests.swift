@@ -1,6 +1,7 @@
 @testable import API
 import Auth
 import Foundation
+import GroupBuyTesting
 import HTTPServer
 import Postgres
 import Testing

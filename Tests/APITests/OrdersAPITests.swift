@@ -1,5 +1,6 @@
 import Foundation
 import Auth
+import GroupBuyTesting
 import Orders
 import Postgres
 import Testing
@@ -26,40 +27,40 @@ struct OrdersAPITests {
             #expect(joined.group["members"] as? Int == 2 && joined.group["seatsLeft"] as? Int == 1)
             let friendOrder = joined.order["id"] as! Int
 
-            let group = try await Curl.request("GET", server.baseURL + "/v1/groups/\(groupID)")
+            let group = try await LiveHTTP.request("GET", server.baseURL + "/v1/groups/\(groupID)")
             #expect(group.status == 200 && group.json["members"] as? Int == 2)
-            let open = try await Curl.request("GET", server.baseURL + "/v1/deals/\(dealID)/groups?status=open")
+            let open = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(dealID)/groups?status=open")
             #expect((open.json["items"] as? [[String: Any]])?.map { $0["id"] as? Int } == [groupID])
 
-            let stock = try await Curl.request("GET", server.baseURL + "/v1/admin/deals/\(dealID)/stock", bearer: try server.token(.admin))
+            let stock = try await LiveHTTP.request("GET", server.baseURL + "/v1/admin/deals/\(dealID)/stock", bearer: try server.token(.admin))
             #expect(stock.json["available"] as? Int == 7 && stock.json["reserved"] as? Int == 3)
 
             // Only the owner (or an admin) sees an order; others get the 404 of a missing one.
-            let own = try await Curl.request("GET", server.baseURL + "/v1/orders/\(friendOrder)", bearer: try server.token(.buyer, user: friend))
+            let own = try await LiveHTTP.request("GET", server.baseURL + "/v1/orders/\(friendOrder)", bearer: try server.token(.buyer, user: friend))
             #expect(own.status == 200 && own.json["userId"] as? String == friend)
-            let other = try await Curl.request("GET", server.baseURL + "/v1/orders/\(friendOrder)", bearer: try server.token(.buyer, user: leader))
+            let other = try await LiveHTTP.request("GET", server.baseURL + "/v1/orders/\(friendOrder)", bearer: try server.token(.buyer, user: leader))
             #expect(other.status == 404 && other.problemType == "not-found")
-            let admin = try await Curl.request("GET", server.baseURL + "/v1/orders/\(friendOrder)", bearer: try server.token(.admin))
+            let admin = try await LiveHTTP.request("GET", server.baseURL + "/v1/orders/\(friendOrder)", bearer: try server.token(.admin))
             #expect(admin.status == 200)
-            let anonymous = try await Curl.request("GET", server.baseURL + "/v1/orders/\(friendOrder)")
+            let anonymous = try await LiveHTTP.request("GET", server.baseURL + "/v1/orders/\(friendOrder)")
             #expect(anonymous.status == 401)
 
             // Someone else cannot cancel it; the owner can, once: stock and seat come back.
-            let foreignCancel = try await Curl.request(
+            let foreignCancel = try await LiveHTTP.request(
                 "POST", server.baseURL + "/v1/orders/\(friendOrder)/cancel", bearer: try server.token(.buyer, user: leader)
             )
             #expect(foreignCancel.status == 404)
-            let cancelled = try await Curl.request(
+            let cancelled = try await LiveHTTP.request(
                 "POST", server.baseURL + "/v1/orders/\(friendOrder)/cancel", bearer: try server.token(.buyer, user: friend)
             )
             #expect(cancelled.status == 200 && cancelled.json["status"] as? String == "cancelled", "\(cancelled.body)")
-            let again = try await Curl.request(
+            let again = try await LiveHTTP.request(
                 "POST", server.baseURL + "/v1/orders/\(friendOrder)/cancel", bearer: try server.token(.buyer, user: friend)
             )
             #expect(again.status == 409 && again.problemType == "order-state")
-            let after = try await Curl.request("GET", server.baseURL + "/v1/groups/\(groupID)")
+            let after = try await LiveHTTP.request("GET", server.baseURL + "/v1/groups/\(groupID)")
             #expect(after.json["members"] as? Int == 1)
-            let stockAfter = try await Curl.request("GET", server.baseURL + "/v1/admin/deals/\(dealID)/stock", bearer: try server.token(.admin))
+            let stockAfter = try await LiveHTTP.request("GET", server.baseURL + "/v1/admin/deals/\(dealID)/stock", bearer: try server.token(.admin))
             #expect(stockAfter.json["available"] as? Int == 8 && stockAfter.json["reserved"] as? Int == 2)
 
             // The freed seat can be taken again by the same friend.
@@ -82,7 +83,7 @@ struct OrdersAPITests {
             var cursor: String?
             repeat {
                 let url = server.baseURL + "/v1/orders?limit=2" + (cursor.map { "&cursor=\($0)" } ?? "")
-                let page = try await Curl.request("GET", url, bearer: try server.token(.buyer, user: buyer))
+                let page = try await LiveHTTP.request("GET", url, bearer: try server.token(.buyer, user: buyer))
                 #expect(page.status == 200)
                 seen += (page.json["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
                 cursor = page.json["nextCursor"] as? String
@@ -130,7 +131,7 @@ struct OrdersAPITests {
             _ = try await server.sweep(.failGroups)
             let failed = try await server.joinGroup(secondID, user: "dave-\(UUID())")
             #expect(failed.status == 409 && failed.problemType == "group-not-open", "\(failed.body)")
-            let carolOrder = try await Curl.request(
+            let carolOrder = try await LiveHTTP.request(
                 "GET", server.baseURL + "/v1/orders/\(second.order["id"] as! Int)", bearer: try server.token(.buyer, user: carol)
             )
             #expect(carolOrder.json["status"] as? String == "expired")
@@ -159,20 +160,20 @@ struct OrdersAPITests {
                 (#"{"dealId":0,"quantity":1,"colour":"red"}"#, ["colour", "dealId"]),
             ]
             for (body, fields) in cases {
-                let result = try await Curl.request("POST", server.baseURL + "/v1/groups", body: body, bearer: buyer)
+                let result = try await LiveHTTP.request("POST", server.baseURL + "/v1/groups", body: body, bearer: buyer)
                 #expect(result.status == 422, "\(body)")
                 #expect(Set(result.invalidFields) == Set(fields), "\(body): \(result.body)")
             }
-            let noToken = try await Curl.request("POST", server.baseURL + "/v1/groups", body: #"{"dealId":1}"#)
+            let noToken = try await LiveHTTP.request("POST", server.baseURL + "/v1/groups", body: #"{"dealId":1}"#)
             #expect(noToken.status == 401)
-            let notJSON = try await Curl.request("POST", server.baseURL + "/v1/groups", body: "{", bearer: buyer)
+            let notJSON = try await LiveHTTP.request("POST", server.baseURL + "/v1/groups", body: "{", bearer: buyer)
             #expect(notJSON.status == 400)
-            let badKey = try await Curl.request(
+            let badKey = try await LiveHTTP.request(
                 "POST", server.baseURL + "/v1/groups", headers: ["Idempotency-Key": String(repeating: "k", count: 256)],
                 body: #"{"dealId":1}"#, bearer: buyer
             )
             #expect(badKey.status == 400 && badKey.problemType == "bad-idempotency-key")
-            let badStatus = try await Curl.request("GET", server.baseURL + "/v1/deals/1/groups?status=closed")
+            let badStatus = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/1/groups?status=closed")
             #expect(badStatus.status == 422)
         }
     }
@@ -216,9 +217,9 @@ struct OrdersAPITests {
             _ = try await server.sql("UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = $1", [.int(orderID)])
             #expect(try await server.sweep(.expireOrders) >= 1)
             #expect(try await server.sql("SELECT status FROM orders WHERE id = $1", [.int(orderID)]) == [["expired"]])
-            let group = try await Curl.request("GET", server.baseURL + "/v1/groups/\(started.group["id"] as! Int)")
+            let group = try await LiveHTTP.request("GET", server.baseURL + "/v1/groups/\(started.group["id"] as! Int)")
             #expect(group.json["members"] as? Int == 0)
-            let stock = try await Curl.request("GET", server.baseURL + "/v1/admin/deals/\(dealID)/stock", bearer: try server.token(.admin))
+            let stock = try await LiveHTTP.request("GET", server.baseURL + "/v1/admin/deals/\(dealID)/stock", bearer: try server.token(.admin))
             #expect(stock.json["available"] as? Int == 5 && stock.json["reserved"] as? Int == 0)
             let history = try await server.sql("SELECT from_status, to_status, actor FROM order_history WHERE order_id = $1 ORDER BY at", [.int(orderID)])
             #expect(history == [[nil, "pending_payment", history[0][2]], ["pending_payment", "expired", "system:expiry"]])

@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import GroupBuyTesting
 import Orders
 import PSPClient
 import PSPSandbox
@@ -28,17 +29,17 @@ struct PaymentsAPITests {
                 #expect(confirm.status == 200 && confirm.json["status"] as? String == "succeeded", "\(confirm.body)")
             }
             try await world.eventually("the group to succeed") {
-                try await Curl.request("GET", server.baseURL + "/v1/groups/\(groupID)").json["status"] as? String == "succeeded"
+                try await LiveHTTP.request("GET", server.baseURL + "/v1/groups/\(groupID)").json["status"] as? String == "succeeded"
             }
             for order in orders { #expect(try await world.orderStatus(order) == "confirmed") }
-            let stock = try await Curl.request("GET", server.baseURL + "/v1/admin/deals/\(dealID)/stock", bearer: try server.token(.admin))
+            let stock = try await LiveHTTP.request("GET", server.baseURL + "/v1/admin/deals/\(dealID)/stock", bearer: try server.token(.admin))
             #expect(stock.json["sold"] as? Int == 4 && stock.json["reserved"] as? Int == 0 && stock.json["available"] as? Int == 6)
             // Paying again is refused: the order is no longer unpaid.
-            let again = try await Curl.request("POST", server.baseURL + "/v1/orders/\(orders[0])/pay", bearer: try server.token(.buyer, user: buyers[0]))
+            let again = try await LiveHTTP.request("POST", server.baseURL + "/v1/orders/\(orders[0])/pay", bearer: try server.token(.buyer, user: buyers[0]))
             #expect(again.status == 409 && again.problemType == "order-state")
             let inventory = try await server.inventoryCheck(dealID: dealID)
             #expect(inventory["healthy"] as? Bool == true, "\(inventory)")
-            let reconcile = try await Curl.request("GET", server.baseURL + "/v1/admin/payments/reconcile?since=\(world.startedAt)", bearer: try server.token(.admin))
+            let reconcile = try await LiveHTTP.request("GET", server.baseURL + "/v1/admin/payments/reconcile?since=\(world.startedAt)", bearer: try server.token(.admin))
             #expect(reconcile.json["healthy"] as? Bool == true, "\(reconcile.body)")
         }
     }
@@ -62,7 +63,7 @@ struct PaymentsAPITests {
 
             _ = try await server.sql("UPDATE groups SET expires_at = now() - interval '1 second' WHERE id = $1", [.int(groupID)])
             _ = try await server.sweep(.failGroups)
-            #expect(try await Curl.request("GET", server.baseURL + "/v1/groups/\(groupID)").json["status"] as? String == "failed")
+            #expect(try await LiveHTTP.request("GET", server.baseURL + "/v1/groups/\(groupID)").json["status"] as? String == "failed")
             #expect(try await world.orderStatus(unpaidOrder) == "expired")
             for order in paidOrders { #expect(try await world.orderStatus(order) == "refund_pending") }
             // A second sweep changes nothing.
@@ -75,16 +76,16 @@ struct PaymentsAPITests {
                 let second = try await world.orderStatus(paidOrders[1])
                 return first == "refunded" && second == "refunded"
             }
-            let stats = try await Curl.request("GET", world.sandboxURL + "/_sandbox/stats").json
+            let stats = try await LiveHTTP.request("GET", world.sandboxURL + "/_sandbox/stats").json
             let refunds = stats["refunds_by_intent"] as? [String: [String: Int]] ?? [:]
             #expect(refunds.count == 2 && refunds.values.allSatisfy { $0["count"] == 1 }, "\(stats)")
             try await world.runOutbox()
             for order in paidOrders { #expect(try await world.refundJob(order: order) == ["done", "1"]) }
-            let stock = try await Curl.request("GET", server.baseURL + "/v1/admin/deals/\(dealID)/stock", bearer: try server.token(.admin))
+            let stock = try await LiveHTTP.request("GET", server.baseURL + "/v1/admin/deals/\(dealID)/stock", bearer: try server.token(.admin))
             #expect(stock.json["available"] as? Int == 10)
             let inventory = try await server.inventoryCheck(dealID: dealID)
             #expect(inventory["healthy"] as? Bool == true, "\(inventory)")
-            let reconcile = try await Curl.request("GET", server.baseURL + "/v1/admin/payments/reconcile?since=\(world.startedAt)", bearer: try server.token(.admin))
+            let reconcile = try await LiveHTTP.request("GET", server.baseURL + "/v1/admin/payments/reconcile?since=\(world.startedAt)", bearer: try server.token(.admin))
             #expect(reconcile.json["healthy"] as? Bool == true, "\(reconcile.body)")
         }
     }
@@ -110,7 +111,7 @@ struct PaymentsAPITests {
             let late = try await server.startGroup(dealID: deal["id"] as! Int, user: "late-\(UUID())")
             let lateOrder = late.order["id"] as! Int
             let lateUser = late.order["userId"] as! String
-            let payment = try await Curl.request("POST", server.baseURL + "/v1/orders/\(lateOrder)/pay", bearer: try server.token(.buyer, user: lateUser))
+            let payment = try await LiveHTTP.request("POST", server.baseURL + "/v1/orders/\(lateOrder)/pay", bearer: try server.token(.buyer, user: lateUser))
             _ = try await server.sql("UPDATE orders SET expires_at = now() - interval '1 second' WHERE id = $1", [.int(lateOrder)])
             let intent = payment.json["intentId"] as! String
             _ = try await world.client.confirm(intentID: intent, paymentMethod: PaymentMethod.cardOK)
@@ -143,11 +144,11 @@ struct PaymentsAPITests {
             for buyer in buyers.dropFirst() { orders.append(try await server.joinGroup(groupID, user: buyer).order["id"] as! Int) }
             for (order, buyer) in zip(orders, buyers) { _ = try await world.pay(orderID: order, user: buyer) }
             try await world.eventually("the group to succeed") {
-                try await Curl.request("GET", server.baseURL + "/v1/groups/\(groupID)").json["status"] as? String == "succeeded"
+                try await LiveHTTP.request("GET", server.baseURL + "/v1/groups/\(groupID)").json["status"] as? String == "succeeded"
             }
             // Every copy arrived: 3 events, each 3 times; applied once each, the rest recorded as duplicates.
             try await world.eventually("every copy to be delivered") {
-                let events = try await Curl.request("GET", world.sandboxURL + "/_sandbox/events").json["data"] as? [[String: Any]] ?? []
+                let events = try await LiveHTTP.request("GET", world.sandboxURL + "/_sandbox/events").json["data"] as? [[String: Any]] ?? []
                 return events.count == 3 && events.allSatisfy { ($0["attempts"] as? [Any])?.count == 3 }
             }
             let ids = orders.map(String.init).joined(separator: ",")
@@ -166,7 +167,7 @@ struct PaymentsAPITests {
             let deal = try await server.createDeal(["groupSize": 2])
             let buyer = "forge-\(UUID())"
             let order = try await server.startGroup(dealID: deal["id"] as! Int, user: buyer).order["id"] as! Int
-            let payment = try await Curl.request("POST", server.baseURL + "/v1/orders/\(order)/pay", bearer: try server.token(.buyer, user: buyer))
+            let payment = try await LiveHTTP.request("POST", server.baseURL + "/v1/orders/\(order)/pay", bearer: try server.token(.buyer, user: buyer))
             let paymentID = payment.json["id"] as! Int
             let intent = PaymentIntent(
                 id: payment.json["intentId"] as! String, status: .succeeded, amount: payment.json["amount"] as! Int, currency: "EUR",
@@ -175,7 +176,7 @@ struct PaymentsAPITests {
             let body = String(decoding: try PSPJSON.encode(PSPEvent(id: "evt_forged_\(UUID())", type: .paymentIntentSucceeded, created: 0, object: .paymentIntent(intent))), as: UTF8.self)
             let now = Int64(Date().timeIntervalSince1970)
             let post = { (signature: String, body: String) in
-                try await Curl.request("POST", server.baseURL + "/v1/webhooks/psp", headers: ["PSP-Signature": signature], body: body)
+                try await LiveHTTP.request("POST", server.baseURL + "/v1/webhooks/psp", headers: ["PSP-Signature": signature], body: body)
             }
             let cases: [(String, String)] = [
                 (WebhookSignature.sign(body: Array(body.utf8), secret: "whsec_wrong", timestamp: now), body),
@@ -213,12 +214,12 @@ struct PaymentsAPITests {
             let order = try await server.startGroup(dealID: deal["id"] as! Int, user: buyer).order["id"] as! Int
             _ = try await world.pay(orderID: order, user: buyer)
             try await world.eventually("the payment") { try await world.orderStatus(order) == "paid" }
-            let refund = try await Curl.request("POST", server.baseURL + "/v1/admin/orders/\(order)/refund", bearer: try server.token(.admin))
+            let refund = try await LiveHTTP.request("POST", server.baseURL + "/v1/admin/orders/\(order)/refund", bearer: try server.token(.admin))
             #expect(refund.status == 200 && refund.json["status"] as? String == "refund_pending", "\(refund.body)")
             let audit = try await server.sql("SELECT action FROM audit_log WHERE entity = 'order' AND entity_id = $1", [.text(String(order))])
             #expect(audit == [["order.refund"]])
 
-            _ = try await Curl.request("POST", world.sandboxURL + "/_sandbox/config", body: #"{"fail_next":1}"#)
+            _ = try await LiveHTTP.request("POST", world.sandboxURL + "/_sandbox/config", body: #"{"fail_next":1}"#)
             try await world.runOutbox()
             let job = "payload->>'refundId' = (SELECT r.id::text FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE p.order_id = $1)"
             let failed = try await server.sql("SELECT status, attempts, run_at > now(), last_error IS NOT NULL FROM jobs WHERE \(job)", [.int(order)])
@@ -230,7 +231,7 @@ struct PaymentsAPITests {
             try await world.runOutbox()
             #expect(try await world.refundJob(order: order) == ["done", "2"])
             try await world.eventually("the refund") { try await world.orderStatus(order) == "refunded" }
-            let stats = try await Curl.request("GET", world.sandboxURL + "/_sandbox/stats").json
+            let stats = try await LiveHTTP.request("GET", world.sandboxURL + "/_sandbox/stats").json
             #expect((stats["refunds_by_intent"] as? [String: [String: Int]])?.values.map { $0["count"] ?? 0 } == [1], "\(stats)")
         }
     }
@@ -240,7 +241,7 @@ struct PaymentsAPITests {
             let deal = try await server.createDeal()
             let buyer = "nopsp-\(UUID())"
             let order = try await server.startGroup(dealID: deal["id"] as! Int, user: buyer).order["id"] as! Int
-            let answer = try await Curl.request("POST", server.baseURL + "/v1/orders/\(order)/pay", bearer: try server.token(.buyer, user: buyer))
+            let answer = try await LiveHTTP.request("POST", server.baseURL + "/v1/orders/\(order)/pay", bearer: try server.token(.buyer, user: buyer))
             #expect(answer.status == 502 && answer.problemType == "payment-provider-unavailable", "\(answer.body)")
             #expect(answer.headers["retry-after"] != nil)
             #expect(try await server.sql("SELECT status FROM payments WHERE order_id = $1", [.int(order)]) == [["creating"]])
@@ -249,7 +250,7 @@ struct PaymentsAPITests {
             let deal = try await server.createDeal()
             let buyer = "off-\(UUID())"
             let order = try await server.startGroup(dealID: deal["id"] as! Int, user: buyer).order["id"] as! Int
-            let answer = try await Curl.request("POST", server.baseURL + "/v1/orders/\(order)/pay", bearer: try server.token(.buyer, user: buyer))
+            let answer = try await LiveHTTP.request("POST", server.baseURL + "/v1/orders/\(order)/pay", bearer: try server.token(.buyer, user: buyer))
             #expect(answer.status == 503 && answer.problemType == "payments-not-configured")
         }
     }

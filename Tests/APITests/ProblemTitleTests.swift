@@ -1,5 +1,6 @@
 @testable import API
 import Auth
+import GroupBuyTesting
 import HTTPCodec
 import Testing
 
@@ -21,11 +22,11 @@ import Testing
     func answersCarryTheirTypesTitle() async throws {
         try await withAPIServer { server in
             let cases: [(HTTPResult, ProblemType)] = [
-                (try await Curl.request("GET", server.baseURL + "/v1/deals/999999999"), .notFound),
-                (try await Curl.request("GET", server.baseURL + "/v1/deals?limit=0"), .validation),
-                (try await Curl.request("GET", server.baseURL + "/v1/orders", bearer: "nonsense"), .unauthenticated),
-                (try await Curl.request("POST", server.baseURL + "/v1/groups", body: "{", bearer: try server.token(.buyer)), .malformedJSON),
-                (try await Curl.request("GET", server.baseURL + "/v1/admin/orders", bearer: try server.token(.buyer)), .forbidden),
+                (try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/999999999"), .notFound),
+                (try await LiveHTTP.request("GET", server.baseURL + "/v1/deals?limit=0"), .validation),
+                (try await LiveHTTP.request("GET", server.baseURL + "/v1/orders", bearer: "nonsense"), .unauthenticated),
+                (try await LiveHTTP.request("POST", server.baseURL + "/v1/groups", body: "{", bearer: try server.token(.buyer)), .malformedJSON),
+                (try await LiveHTTP.request("GET", server.baseURL + "/v1/admin/orders", bearer: try server.token(.buyer)), .forbidden),
             ]
             for (answer, type) in cases {
                 #expect(answer.json["type"] as? String == type.uri, "\(answer.body)")

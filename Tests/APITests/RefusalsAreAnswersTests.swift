@@ -35,17 +35,17 @@ struct RefusalsAreAnswersTests {
                 ("no such group", try await server.joinGroup(999_999_999, user: late), 404, "not-found"),
                 ("paused deal", try await server.startGroup(dealID: paused, user: late), 409, "deal-not-active"),
                 ("no such deal", try await server.startGroup(dealID: 999_999_999, user: late), 404, "not-found"),
-                ("not yours", try await Curl.request("POST", server.baseURL + "/v1/orders/\(order)/cancel", bearer: try buyer(late)), 404, "not-found"),
-                ("window closed", try await Curl.request("POST", server.baseURL + "/v1/orders/\(otherOrder)/pay", bearer: try buyer(late)), 409, "payment-window-closed"),
-                ("paid twice", try await Curl.request("POST", server.baseURL + "/v1/admin/orders/\(order)/refund", bearer: try server.token(.admin)), 409, "order-state"),
+                ("not yours", try await LiveHTTP.request("POST", server.baseURL + "/v1/orders/\(order)/cancel", bearer: try buyer(late)), 404, "not-found"),
+                ("window closed", try await LiveHTTP.request("POST", server.baseURL + "/v1/orders/\(otherOrder)/pay", bearer: try buyer(late)), 409, "payment-window-closed"),
+                ("paid twice", try await LiveHTTP.request("POST", server.baseURL + "/v1/admin/orders/\(order)/refund", bearer: try server.token(.admin)), 409, "order-state"),
                 ("key reused", try await server.startGroup(dealID: paused, user: late, key: "refusal-key"), 422, "idempotency-key-reused"),
             ]
             for (what, answer, status, problem) in refusals {
                 #expect(answer.status == status && answer.problemType == problem, "\(what): \(answer.status) \(answer.body)")
             }
-            let cancelled = try await Curl.request("POST", server.baseURL + "/v1/orders/\(order)/cancel", bearer: try buyer(friend))
+            let cancelled = try await LiveHTTP.request("POST", server.baseURL + "/v1/orders/\(order)/cancel", bearer: try buyer(friend))
             #expect(cancelled.status == 200)
-            let again = try await Curl.request("POST", server.baseURL + "/v1/orders/\(order)/cancel", bearer: try buyer(friend))
+            let again = try await LiveHTTP.request("POST", server.baseURL + "/v1/orders/\(order)/cancel", bearer: try buyer(friend))
             #expect(again.status == 409 && again.problemType == "order-state")
 
             let after = try await DatabaseStatistics.read(server)

@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import GroupBuyTesting
 import Testing
 
 /// A header the API reads once, sent twice, is refused with 400 `repeated-header` (a second

@@ -35,14 +35,14 @@ struct ResilienceTests {
             let holderDone = Flag()
             let holder = Task {
                 defer { holderDone.raise() }
-                return try await Curl.request("GET", server.baseURL + "/test/hold")
+                return try await LiveHTTP.request("GET", server.baseURL + "/test/hold")
             }
             let deadline = ContinuousClock.now.advanced(by: .seconds(10))
             while server.pools.figures[0].idle > 0 || server.pools.figures[0].open == 0 {
-                guard ContinuousClock.now < deadline else { throw CurlError("the holder never took the connection") }
+                guard ContinuousClock.now < deadline else { throw LiveHTTPError("the holder never took the connection") }
                 try await Task.sleep(for: .milliseconds(5))
             }
-            let refused = try await Curl.request("GET", server.baseURL + "/v1/deals")
+            let refused = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals")
             let holderWasDone = holderDone.isRaised
             #expect(refused.status == 503)
             #expect(refused.headers["retry-after"] == "1")
@@ -192,7 +192,7 @@ struct ResilienceTests {
             let deal = try await server.createDeal()
             let buyer = "vanish-\(UUID().uuidString.prefix(8))"
             let order = try #require(try await server.startGroup(dealID: deal["id"] as! Int, user: buyer).order["id"] as? Int)
-            let pay = { try await Curl.request("POST", server.baseURL + "/v1/orders/\(order)/pay", bearer: try server.token(.buyer, user: buyer)) }
+            let pay = { try await LiveHTTP.request("POST", server.baseURL + "/v1/orders/\(order)/pay", bearer: try server.token(.buyer, user: buyer)) }
             let answer = try await pay()
             #expect(answer.status == 502 && answer.problemType == "payment-provider-unavailable", "\(answer.status) \(answer.body)")
             #expect(answer.headers["retry-after"] != nil)

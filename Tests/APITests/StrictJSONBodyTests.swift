@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import GroupBuyTesting
 import PSPWire
 import Postgres
 import Testing

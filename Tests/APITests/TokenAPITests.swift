@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import GroupBuyTesting
 import Postgres
 import Testing
 
@@ -12,7 +13,7 @@ struct TokenAPITests {
             let dealID = try #require(deal["id"] as? Int)
             let users = (0..<3).map { "load-\(UUID().uuidString.prefix(8))-\($0)" }
             let body = String(decoding: try JSONSerialization.data(withJSONObject: ["users": users, "ttlSeconds": 600]), as: UTF8.self)
-            let issued = try await Curl.request("POST", server.baseURL + "/v1/admin/tokens", body: body, bearer: try server.token(.admin, user: "ops"))
+            let issued = try await LiveHTTP.request("POST", server.baseURL + "/v1/admin/tokens", body: body, bearer: try server.token(.admin, user: "ops"))
             #expect(issued.status == 200, "\(issued.body)")
             let entries = try #require(issued.json["tokens"] as? [[String: Any]])
             #expect(entries.map { $0["userId"] as? String } == users)
@@ -23,12 +24,12 @@ struct TokenAPITests {
 
             // Each token is its own buyer: the order it places belongs to that user id.
             let token = try #require(entries[1]["token"] as? String)
-            let started = try await Curl.request("POST", server.baseURL + "/v1/groups", body: #"{"dealId":\#(dealID),"quantity":1}"#, bearer: token)
+            let started = try await LiveHTTP.request("POST", server.baseURL + "/v1/groups", body: #"{"dealId":\#(dealID),"quantity":1}"#, bearer: token)
             #expect(started.status == 201, "\(started.body)")
             let owner = try await server.sql("SELECT user_id FROM orders WHERE deal_id = $1::bigint", [.int(dealID)])
             #expect(owner.map { $0[0] } == [users[1]])
             // A buyer token is not an admin one.
-            let escalate = try await Curl.request("GET", server.baseURL + "/v1/admin/orders", bearer: token)
+            let escalate = try await LiveHTTP.request("GET", server.baseURL + "/v1/admin/orders", bearer: token)
             #expect(escalate.status == 403)
 
             let audit = try await server.sql(
@@ -42,9 +43,9 @@ struct TokenAPITests {
     @Test func onlyAdminsMayIssue() async throws {
         try await withAPIServer { server in
             let body = #"{"users":["a"]}"#
-            let none = try await Curl.request("POST", server.baseURL + "/v1/admin/tokens", body: body)
+            let none = try await LiveHTTP.request("POST", server.baseURL + "/v1/admin/tokens", body: body)
             #expect(none.status == 401)
-            let buyer = try await Curl.request("POST", server.baseURL + "/v1/admin/tokens", body: body, bearer: try server.token(.buyer))
+            let buyer = try await LiveHTTP.request("POST", server.baseURL + "/v1/admin/tokens", body: body, bearer: try server.token(.buyer))
             #expect(buyer.status == 403)
         }
     }
@@ -65,12 +66,12 @@ struct TokenAPITests {
                 (#"{"users":["ok"],"role":"admin"}"#, ["role"]),
             ]
             for (body, fields) in cases {
-                let result = try await Curl.request("POST", server.baseURL + "/v1/admin/tokens", body: body, bearer: admin)
+                let result = try await LiveHTTP.request("POST", server.baseURL + "/v1/admin/tokens", body: body, bearer: admin)
                 #expect(result.status == 422, "\(body)")
                 let named = Set((result.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
                 #expect(named == fields, "\(body)")
             }
-            let notJSON = try await Curl.request("POST", server.baseURL + "/v1/admin/tokens", body: "users=a", bearer: admin)
+            let notJSON = try await LiveHTTP.request("POST", server.baseURL + "/v1/admin/tokens", body: "users=a", bearer: admin)
             #expect(notJSON.status == 400 || notJSON.status == 415)
             let issued = try await server.sql("SELECT count(*) FROM audit_log WHERE action = 'token.issue' AND after->'users' ? 'ok'")
             #expect(issued.first?.first == "0")

@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import GroupBuyTesting
 import Testing
 
 /// A 422 lists at most 50 field problems and counts the rest, so a body of many bad fields
@@ -10,7 +11,7 @@ struct ValidationListCapTests {
         try await withAPIServer { server in
             let unknown = (0..<200).map { ("extra\(String(format: "%03d", $0))", 1) }
             let body = dealBody(Dictionary(uniqueKeysWithValues: unknown))
-            let result = try await Curl.request("POST", server.baseURL + "/v1/admin/deals", body: body, bearer: try server.token(.admin))
+            let result = try await LiveHTTP.request("POST", server.baseURL + "/v1/admin/deals", body: body, bearer: try server.token(.admin))
             #expect(result.status == 422)
             #expect(result.invalidFields == (0..<50).map { "extra\(String(format: "%03d", $0))" })
             #expect(result.json["moreErrors"] as? Int == 150)
@@ -22,7 +23,7 @@ struct ValidationListCapTests {
         try await withAPIServer { server in
             let unknown = (0..<50).map { ("extra\($0)", 1) }
             let body = dealBody(Dictionary(uniqueKeysWithValues: unknown))
-            let result = try await Curl.request("POST", server.baseURL + "/v1/admin/deals", body: body, bearer: try server.token(.admin))
+            let result = try await LiveHTTP.request("POST", server.baseURL + "/v1/admin/deals", body: body, bearer: try server.token(.admin))
             #expect(result.status == 422)
             #expect(result.invalidFields.count == 50)
             #expect(result.json["moreErrors"] == nil)
@@ -53,7 +54,7 @@ struct ValidationListCapTests {
             #expect(result.body.utf8.count < 20_000, "\(result.body.utf8.count) bytes")
             #expect(result.json["moreErrors"] as? Int == count + 1 - 50)
             // Field names are cut short in the answer.
-            let answer = try await Curl.request(
+            let answer = try await LiveHTTP.request(
                 "POST", server.baseURL + "/v1/groups", body: #"{"dealId":1,"\#(long)":0}"#, bearer: try server.token(.buyer)
             )
             #expect(answer.invalidFields == [String(repeating: "n", count: 128) + "…"])

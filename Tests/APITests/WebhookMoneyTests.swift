@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import GroupBuyTesting
 import IOCore
 import Orders
 import PSPClient
@@ -48,7 +49,7 @@ struct WebhookMoneyTests {
             ).map { $0[0] ?? "" }
             #expect(recorded.sorted() == expectedOutcomes.sorted())
 
-            let reconcile = try await Curl.request("GET", server.baseURL + "/v1/admin/payments/reconcile?since=\(world.startedAt)", bearer: try server.token(.admin))
+            let reconcile = try await LiveHTTP.request("GET", server.baseURL + "/v1/admin/payments/reconcile?since=\(world.startedAt)", bearer: try server.token(.admin))
             #expect(reconcile.json["healthy"] as? Bool == false)
             let listed = (reconcile.json["mismatches"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "webhook_mismatch" }
             #expect(listed.compactMap { $0["provider"] as? String }.sorted() == expectedOutcomes.sorted(), "\(reconcile.body)")
@@ -78,7 +79,7 @@ struct WebhookMoneyTests {
             #expect(try await server.sql("SELECT intent_id FROM payments WHERE id = $1", [.int(payment)]) == [[intent.id]])
 
             // Refunded by an admin; the provider's refund event must name the refunded amount.
-            let refunded = try await Curl.request("POST", server.baseURL + "/v1/admin/orders/\(order)/refund", bearer: try server.token(.admin))
+            let refunded = try await LiveHTTP.request("POST", server.baseURL + "/v1/admin/orders/\(order)/refund", bearer: try server.token(.admin))
             #expect(refunded.status == 200, "\(refunded.body)")
             let refund = Refund(id: "re_\(UUID().uuidString.prefix(8))", status: .succeeded, paymentIntent: intent.id, amount: intent.amount - 1, created: 0)
             let short = try await world.postSigned(PSPEvent(id: "evt_\(UUID())", type: .refundSucceeded, created: 0, object: .refund(refund)))
@@ -118,11 +119,11 @@ struct WebhookMoneyTests {
             let server = world.server
             let deal = try await server.createDeal(["groupSize": 2])
             let (order, payment, _) = try await Self.unpaidOrder(world, deal: deal["id"] as! Int)
-            let clean = try await Curl.request("GET", server.baseURL + "/v1/admin/payments/reconcile?since=\(world.startedAt)", bearer: try server.token(.admin))
+            let clean = try await LiveHTTP.request("GET", server.baseURL + "/v1/admin/payments/reconcile?since=\(world.startedAt)", bearer: try server.token(.admin))
             #expect(clean.json["healthy"] as? Bool == true, "\(clean.body)")
             // Written by hand here; a bug or a hasty manual fix could do the same.
             _ = try await server.sql("UPDATE payments SET currency = 'JPY' WHERE id = $1", [.int(payment)])
-            let report = try await Curl.request("GET", server.baseURL + "/v1/admin/payments/reconcile?since=\(world.startedAt)", bearer: try server.token(.admin))
+            let report = try await LiveHTTP.request("GET", server.baseURL + "/v1/admin/payments/reconcile?since=\(world.startedAt)", bearer: try server.token(.admin))
             let kinds = (report.json["mismatches"] as? [[String: Any]] ?? []).map { [$0["kind"] as? String, ($0["orderId"] as? Int).map(String.init)] }
             #expect(report.json["healthy"] as? Bool == false)
             #expect(kinds == [["currency_differs", String(order)]], "\(report.body)")
@@ -133,9 +134,9 @@ struct WebhookMoneyTests {
     static func unpaidOrder(_ world: PaymentWorld, deal: Int) async throws -> (order: Int, payment: Int, intent: PaymentIntent) {
         let buyer = "money-\(UUID())"
         let order = try await world.server.startGroup(dealID: deal, user: buyer).order["id"] as! Int
-        let paid = try await Curl.request("POST", world.server.baseURL + "/v1/orders/\(order)/pay", bearer: try world.server.token(.buyer, user: buyer))
+        let paid = try await LiveHTTP.request("POST", world.server.baseURL + "/v1/orders/\(order)/pay", bearer: try world.server.token(.buyer, user: buyer))
         guard paid.status == 201, let payment = paid.json["id"] as? Int, let intentID = paid.json["intentId"] as? String else {
-            throw CurlError("pay: \(paid.status) \(paid.body)")
+            throw LiveHTTPError("pay: \(paid.status) \(paid.body)")
         }
         return (order, payment, try await world.client.intent(id: intentID))
     }
@@ -151,7 +152,7 @@ extension PaymentWorld {
     func postSigned(_ event: PSPEvent) async throws -> HTTPResult {
         let body = try PSPJSON.encode(event)
         let signature = WebhookSignature.sign(body: body, secret: APITestServer.webhookSecret, timestamp: Int64(Date().timeIntervalSince1970))
-        return try await Curl.request(
+        return try await LiveHTTP.request(
             "POST", server.baseURL + "/v1/webhooks/psp", headers: ["PSP-Signature": signature], body: String(decoding: body, as: UTF8.self)
         )
     }

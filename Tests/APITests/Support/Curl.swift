@@ -1,24 +1,9 @@
 import Foundation
 import GroupBuyTesting
 
-/// An HTTP exchange made with curl: a real client over TCP, run on its own thread so the
-/// test's cooperative threads stay free.
-struct HTTPResult: Sendable {
-    var status: Int
-    var headers: [String: String]
-    var body: String
-
-    /// The body as a JSON object (empty when it is not one).
-    var json: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
-    }
-
-    /// `field` names of a 422 problem's errors.
-    var invalidFields: [String] {
-        (json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
-    }
-}
-
+/// curl itself, for the tests about what a stock client sends and sees (CORS, repeated
+/// headers, bodies curl frames); every other test uses `LiveHTTP`. Run on its own thread so
+/// the test's cooperative threads stay free.
 enum Curl {
     static func request(
         _ method: String, _ url: String, headers: [String: String] = [:], body: String? = nil, bearer: String? = nil

@@ -39,8 +39,8 @@ func dealBody(_ overrides: [String: Any] = [:], removing: [String] = []) -> Stri
 extension APITestServer {
     /// Creates a deal as an admin; returns its JSON object.
     func createDeal(_ overrides: [String: Any] = [:]) async throws -> [String: Any] {
-        let result = try await Curl.request("POST", baseURL + "/v1/admin/deals", body: dealBody(overrides), bearer: try token(.admin))
-        guard result.status == 201 else { throw CurlError("create failed: \(result.status) \(result.body)") }
+        let result = try await LiveHTTP.request("POST", baseURL + "/v1/admin/deals", body: dealBody(overrides), bearer: try token(.admin))
+        guard result.status == 201 else { throw LiveHTTPError("create failed: \(result.status) \(result.body)") }
         return result.json
     }
 }
@@ -76,21 +76,21 @@ extension APITestServer {
     /// The inventory check as admins see it.
     func inventoryCheck(dealID: Int? = nil) async throws -> [String: Any] {
         let url = baseURL + "/v1/admin/inventory/check" + (dealID.map { "?dealId=\($0)" } ?? "")
-        let result = try await Curl.request("GET", url, bearer: try token(.admin))
-        guard result.status == 200 else { throw CurlError("inventory check: \(result.status) \(result.body)") }
+        let result = try await LiveHTTP.request("GET", url, bearer: try token(.admin))
+        guard result.status == 200 else { throw LiveHTTPError("inventory check: \(result.status) \(result.body)") }
         return result.json
     }
 
     /// Starts a group for `dealID` as `user`.
     func startGroup(dealID: Int, quantity: Int = 1, user: String, key: String? = nil) async throws -> HTTPResult {
-        try await Curl.request(
+        try await LiveHTTP.request(
             "POST", baseURL + "/v1/groups", headers: key.map { ["Idempotency-Key": $0] } ?? [:],
             body: #"{"dealId":\#(dealID),"quantity":\#(quantity)}"#, bearer: try token(.buyer, user: user)
         )
     }
 
     func joinGroup(_ groupID: Int, quantity: Int = 1, user: String) async throws -> HTTPResult {
-        try await Curl.request(
+        try await LiveHTTP.request(
             "POST", baseURL + "/v1/groups/\(groupID)/join", body: #"{"quantity":\#(quantity)}"#, bearer: try token(.buyer, user: user)
         )
     }

@@ -1,5 +1,6 @@
 import Auth
 import Foundation
+import GroupBuyTesting
 import HTTPClient
 import HTTPCodec
 import IOCore
@@ -70,10 +71,10 @@ final class OutageLoad: Sendable {
     func waitForSuccesses(_ count: Int, after instant: ContinuousClock.Instant, within seconds: Int = 60) async throws {
         let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
         while true {
-            if let failure = laneFailures.withLock({ $0.first }) { throw CurlError("a lane stopped: \(failure)") }
+            if let failure = laneFailures.withLock({ $0.first }) { throw LiveHTTPError("a lane stopped: \(failure)") }
             let missing = lanesShort(of: count, after: instant)
             if missing.isEmpty { return }
-            guard ContinuousClock.now < deadline else { throw CurlError("lanes \(missing) had < \(count) successes after the fault") }
+            guard ContinuousClock.now < deadline else { throw LiveHTTPError("lanes \(missing) had < \(count) successes after the fault") }
             try await Task.sleep(for: .milliseconds(20))
         }
     }
@@ -126,7 +127,7 @@ final class OutageLoad: Sendable {
         let key = "start-\(user)"
         let started = try await untilDone("start", .post, "/v1/groups", token: token, key: key, body: #"{"dealId":\#(dealID),"quantity":1}"#)
         guard let order = Self.json(started.body)["order"] as? [String: Any], let orderID = order["id"] as? Int else {
-            throw CurlError("start answered \(started.status) without an order: \(started.body)")
+            throw LiveHTTPError("start answered \(started.status) without an order: \(started.body)")
         }
         starts.withLock { $0.append(Start(user: user, key: key, orderID: orderID)) }
         _ = try await untilDone("cancel", .post, "/v1/orders/\(orderID)/cancel", token: token, key: nil, body: nil)
@@ -161,7 +162,7 @@ final class OutageLoad: Sendable {
             let answer = try await send(lane, method, target, token: token, headers: headers, body: body, isRetry: isRetry)
             let inProgress = answer.status == 409 && answer.problemType == "idempotency-key-in-progress"
             guard answer.status == 503 || inProgress else { return answer }
-            guard ContinuousClock.now < deadline else { throw CurlError("\(lane) \(target) still \(answer.status) after 60 s") }
+            guard ContinuousClock.now < deadline else { throw LiveHTTPError("\(lane) \(target) still \(answer.status) after 60 s") }
             isRetry = true
             try await Task.sleep(for: .milliseconds(20))
         }

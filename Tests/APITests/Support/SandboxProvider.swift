@@ -123,11 +123,11 @@ struct PaymentWorld {
     /// The buyer pays: the service makes the intent, the buyer confirms it at the sandbox with
     /// the client secret from the pay answer (as a buyer's app does: no API key).
     func pay(orderID: Int, user: String, card: String = PaymentMethod.cardOK) async throws -> (payment: HTTPResult, confirm: HTTPResult) {
-        let payment = try await Curl.request("POST", server.baseURL + "/v1/orders/\(orderID)/pay", bearer: try server.token(.buyer, user: user))
+        let payment = try await LiveHTTP.request("POST", server.baseURL + "/v1/orders/\(orderID)/pay", bearer: try server.token(.buyer, user: user))
         guard payment.status == 201, let intent = payment.json["intentId"] as? String, let secret = payment.json["clientSecret"] as? String else {
             return (payment, payment)
         }
-        let confirm = try await Curl.request(
+        let confirm = try await LiveHTTP.request(
             "POST", sandboxURL + "/v1/client/payment_intents/\(intent)/confirm",
             body: #"{"client_secret":"\#(secret)","payment_method":"\#(card)"}"#
         )

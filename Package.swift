@@ -69,14 +69,16 @@ let package = Package(
         // "Did you mean" for misspelt names (settings, gbctl commands, scenario files). No dependencies.
         .target(name: "Suggestions", swiftSettings: strict),
         // Value types shared by the business modules: time stamps, cursors, field problems.
-        .target(name: "Domain", dependencies: ["IOCore"], swiftSettings: strict),
+        .target(name: "Domain", swiftSettings: strict),
+        // Idempotency-Keys of creating requests: claim, replay, refusal; one helper for every module.
+        .target(name: "Idempotency", dependencies: ["Domain", "Postgres"], swiftSettings: strict),
         // Deals, their stock slots and the audit of admin changes: rules and SQL, no HTTP.
-        .target(name: "Catalog", dependencies: ["Domain", "Postgres", "IOCore"], swiftSettings: strict),
+        .target(name: "Catalog", dependencies: ["Domain", "Idempotency", "Postgres", "Redis", "IOCore"], swiftSettings: strict),
         // Stock reservation strategies and the stock invariant check.
         .target(name: "Inventory", dependencies: ["Postgres"], swiftSettings: strict),
         // Groups and orders: placing, cancelling, expiring, failing and confirming (SQL functions
         // in migrations/0003), idempotency keys, the background sweeps. No HTTP.
-        .target(name: "Orders", dependencies: ["Domain", "Inventory", "Postgres", "IOCore"], swiftSettings: strict),
+        .target(name: "Orders", dependencies: ["Domain", "Idempotency", "Inventory", "Postgres", "IOCore"], swiftSettings: strict),
         // Paying for orders through a provider (PSPClient), applying its signed webhooks once,
         // the outbox of refunds, reconciliation with the provider's records.
         .target(name: "Payments", dependencies: ["Domain", "Orders", "Postgres", "PSPClient", "PSPWire", "IOCore"], swiftSettings: strict),
@@ -106,14 +108,14 @@ let package = Package(
         // REST handlers: JSON in and out, problem+json, bearer JWT, the deal read cache.
         .target(
             name: "API",
-            dependencies: ["HTTPServer", "HTTPCodec", "IOCore", "Domain", "Catalog", "Inventory", "Orders", "Payments", "PSPWire", "OpenSSL", "Postgres", "Redis", "Auth", "StrictJSON"],
+            dependencies: ["HTTPServer", "HTTPCodec", "IOCore", "Domain", "Catalog", "Idempotency", "Inventory", "Orders", "Payments", "PSPWire", "OpenSSL", "Postgres", "Redis", "Auth", "StrictJSON"],
             swiftSettings: strict
         ),
         // Composition root: settings, logging, metrics, routes.
         .target(
             name: "App",
             dependencies: [
-                "HTTPServer", "IOCore", "Observability", "CLinux", "Postgres", "Redis", "Catalog", "Inventory", "Orders", "Payments", "PSPClient", "HTTPClient", "API", "Auth",
+                "HTTPServer", "IOCore", "Observability", "CLinux", "Postgres", "Redis", "Catalog", "Idempotency", "Inventory", "Orders", "Payments", "PSPClient", "HTTPClient", "API", "Auth",
                 "Suggestions", .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -159,7 +161,7 @@ let package = Package(
         .testTarget(name: "RedisTests", dependencies: ["Redis", "IOCore", "GroupBuyTesting"], swiftSettings: strict),
         .testTarget(
             name: "APITests",
-            dependencies: ["API", "Auth", "Catalog", "GroupBuyTesting", "Inventory", "Orders", "Payments", "PSPClient", "PSPWire", "HTTPClient", "psp-sandbox", "CLinux", "HTTPServer", "IOCore", "Postgres", "Redis", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["API", "Auth", "Catalog", "GroupBuyTesting", "Idempotency", "Inventory", "Orders", "Payments", "PSPClient", "PSPWire", "HTTPClient", "psp-sandbox", "CLinux", "HTTPServer", "IOCore", "Postgres", "Redis", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),

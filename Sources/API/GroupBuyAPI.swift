@@ -2,48 +2,28 @@ public import Catalog
 public import Orders
 public import Payments
 public import HTTPServer
-public import IOCore
 
 /// The REST API: every business route, ready to be added to the server's router.
 public struct GroupBuyAPI: Sendable {
-    public struct CacheSettings: Sendable {
-        public var ttlSeconds: Int
-        public var missingTTLSeconds: Int
-        /// The per-loop near cache in front of Redis (zero: off).
-        public var nearTTL: Duration
-
-        public init(ttlSeconds: Int, missingTTLSeconds: Int, nearTTL: Duration = .zero) {
-            self.ttlSeconds = ttlSeconds
-            self.missingTTLSeconds = missingTTLSeconds
-            self.nearTTL = nearTTL
-        }
-    }
-
     let catalogRoutes: CatalogRoutes
     let orderRoutes: OrderRoutes
     let adminOrderRoutes: AdminOrderRoutes
     let paymentRoutes: PaymentRoutes
     let adminOutboxRoutes: AdminOutboxRoutes
     let tokenRoutes: TokenRoutes
-    let reads: DealReads
+    /// Its deal cache's figures go to /metrics.
+    package let catalog: CatalogService
 
     /// - Parameters:
-    ///   - dealCache: where rendered deals are cached; nil reads every deal from PostgreSQL.
     ///   - allowedExpiryLagSeconds: how long past its payment window an unpaid order may hold
     ///     stock before the inventory check reports it stuck (the expiry sweeper's period).
     ///   - webhookSecrets: the secrets provider webhooks may be signed with (several while rotating).
     public init(
-        catalog: Catalog, orders: Orders, payments: Payments, authenticator: Authenticator, dealCache: DealCache?, cacheSettings: CacheSettings,
-        allowedExpiryLagSeconds: Int, webhookSecrets: [String], webhookToleranceSeconds: Int, loops: [EventLoop]
+        catalog: CatalogService, orders: OrdersService, payments: PaymentsService, authenticator: Authenticator,
+        allowedExpiryLagSeconds: Int, webhookSecrets: [String], webhookToleranceSeconds: Int
     ) {
-        reads = DealReads(
-            catalog: catalog, cache: dealCache?.backend,
-            settings: DealReads.Settings(
-                ttlSeconds: cacheSettings.ttlSeconds, missingTTLSeconds: cacheSettings.missingTTLSeconds, nearTTL: cacheSettings.nearTTL
-            ),
-            loops: loops
-        )
-        catalogRoutes = CatalogRoutes(catalog: catalog, reads: reads, auth: authenticator, orders: orders)
+        self.catalog = catalog
+        catalogRoutes = CatalogRoutes(catalog: catalog, auth: authenticator)
         orderRoutes = OrderRoutes(orders: orders, auth: authenticator)
         adminOrderRoutes = AdminOrderRoutes(orders: orders, auth: authenticator, allowedExpiryLagSeconds: allowedExpiryLagSeconds)
         tokenRoutes = TokenRoutes(auth: authenticator, catalog: catalog)
@@ -67,9 +47,15 @@ public struct GroupBuyAPI: Sendable {
         "authorization", "content-type", "idempotency-key", "if-match", "if-none-match", "psp-signature", "x-request-id", "origin",
     ]
 
-    /// Adds the routes, and the refusal of repeated singleton headers (after the caller's
-    /// ErrorMiddleware, which renders it).
+    /// The representation of a deal the catalog's cache stores and serves: its JSON.
+    public static let dealRenderer: DealRenderer = { deal, loop in
+        BodyWriter.render(on: loop) { $0.json { DealRendering.write(deal, into: &$0) } }
+    }
+
+    /// Adds the routes, the translation of what they throw into problems and the refusal of
+    /// repeated singleton headers (after the caller's ErrorMiddleware, which renders both).
     public func add(to routes: inout RouterBuilder) {
+        routes.add(DomainErrorMiddleware())
         routes.add(
             SingletonHeadersMiddleware(names: Self.singletonHeaders, problemType: ProblemType.repeatedHeader.uri, title: ProblemType.repeatedHeader.title)
         )
@@ -89,12 +75,7 @@ public struct GroupBuyAPI: Sendable {
             ("near_hit", .nearHits), ("hit", .hits), ("miss", .misses), ("negative_hit", .negativeHits), ("load", .loads), ("cache_error", .cacheErrors),
         ]
         for (name, figure) in outcomes {
-            text += "groupbuy_deal_cache_total{outcome=\"\(name)\"} \(reads.total(figure))\n"
+            text += "groupbuy_deal_cache_total{outcome=\"\(name)\"} \(catalog.reads.total(figure))\n"
         }
     }
-}
-
-/// A cache for rendered deals (see `RedisDealCache`).
-public struct DealCache: Sendable {
-    let backend: any DealCacheBackend
 }

@@ -1,31 +1,6 @@
 public import Domain
 public import Postgres
 
-/// Who makes an admin change, for the audit log.
-public struct AuditActor: Sendable {
-    public let userID: String
-    public let requestID: String
-
-    public init(userID: String, requestID: String) {
-        self.userID = userID
-        self.requestID = requestID
-    }
-}
-
-/// One row of the audit log.
-public struct AuditEntry: Sendable, Equatable {
-    public var id: Int64
-    public var at: Timestamp
-    public var actor: String
-    public var action: String
-    public var entity: String
-    public var entityID: String
-    /// The entity before and after, as JSON text (nil where it did not exist / did not change).
-    public var before: String?
-    public var after: String?
-    public var requestID: String?
-}
-
 /// The catalog's reads and writes on one connection (statements from `CatalogStatements`,
 /// prepared by the pool). Stateless: one value serves every loop.
 public struct CatalogStore: Sendable {
@@ -198,46 +173,5 @@ public struct CatalogStore: Sendable {
             .int(Int(draft.startsAt.secondsSinceEpoch)), .int(Int(draft.endsAt.secondsSinceEpoch)), .int(draft.perUserLimit),
             .text(draft.status.rawValue),
         ]
-    }
-}
-
-/// A row that does not have the shape the code expects: a schema and code out of step.
-struct RowError: Error, CustomStringConvertible {
-    let table: String
-    var description: String { "a row of \(table) does not have the expected columns or values" }
-}
-
-extension Deal {
-    init(row: PostgresRow) throws {
-        guard let id = row.int(0), let title = row.string(1), let description = row.string(2), let currency = row.string(4),
-            let listPrice = row.int(5), let groupPrice = row.int(6), let groupSize = row.int(7), let limit = row.int(8),
-            let startsAt = row.int(9), let endsAt = row.int(10), let perUserLimit = row.int(11),
-            let status = row.string(12).flatMap(DealStatus.init(rawValue:)), let version = row.int(13), let slots = row.int(14),
-            let createdAt = row.int(15), let updatedAt = row.int(16), let testData = row.bool(17)
-        else { throw RowError(table: "deals") }
-        let fields = DealDraft(
-            title: title, description: description, imageURL: row.string(3), currency: currency, listPrice: Int64(listPrice),
-            groupPrice: Int64(groupPrice), groupSize: groupSize, groupTimeLimitSeconds: limit,
-            startsAt: Timestamp(secondsSinceEpoch: Int64(startsAt)), endsAt: Timestamp(secondsSinceEpoch: Int64(endsAt)),
-            perUserLimit: perUserLimit, status: status, testData: testData
-        )
-        self.init(
-            id: Int64(id), fields: fields, version: version, stockSlots: slots,
-            createdAt: Timestamp(secondsSinceEpoch: Int64(createdAt)), updatedAt: Timestamp(secondsSinceEpoch: Int64(updatedAt))
-        )
-    }
-}
-
-extension StockFigures {
-    init(rows: PostgresRows) throws {
-        var slots: [Slot] = []
-        for index in 0..<rows.count {
-            let row = rows[index]
-            guard let slot = row.int(0), let available = row.int(1), let reserved = row.int(2), let sold = row.int(3) else {
-                throw RowError(table: "deal_stock_slots")
-            }
-            slots.append(Slot(slot: slot, available: available, reserved: reserved, sold: sold))
-        }
-        self.init(slots: slots)
     }
 }

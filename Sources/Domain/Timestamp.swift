@@ -1,4 +1,6 @@
-import IOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A point in time with second precision, UTC: what deals and orders store and show.
 /// Written and read as RFC 3339 (`2026-11-23T18:00:00Z`); offsets are accepted on input.
@@ -60,10 +62,15 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// `YYYY-MM-DDTHH:MM:SSZ`.
     public var rfc3339: String {
-        let utc = UTCFields(secondsSinceEpoch: secondsSinceEpoch)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let year = String(repeating: "0", count: max(0, 4 - String(utc.year).count)) + String(utc.year)
-        return "\(year)-\(two(utc.month))-\(two(utc.day))T\(two(utc.hour)):\(two(utc.minute)):\(two(utc.second))Z"
+        // The C library's calendar (Domain depends on no other module): gmtime_r is reentrant
+        // and exact for the proleptic Gregorian calendar.
+        var time = time_t(secondsSinceEpoch)
+        var utc = tm()
+        gmtime_r(&time, &utc)
+        let year = Int(utc.tm_year) + 1900
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let yearText = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
+        return "\(yearText)-\(two(utc.tm_mon + 1))-\(two(utc.tm_mday))T\(two(utc.tm_hour)):\(two(utc.tm_min)):\(two(utc.tm_sec))Z"
     }
 
     public var description: String { rfc3339 }
@@ -78,7 +85,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
-    // Howard Hinnant's days_from_civil (IOCore's UTCFields does the inverse): exact for the
+    // Howard Hinnant's days_from_civil (gmtime_r does the inverse): exact for the
     // proleptic Gregorian calendar.
     static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year

@@ -45,12 +45,7 @@ extension RequestContext {
     /// Writes bytes with a `BodyWriter` and returns a copy of them (e.g. a representation to
     /// cache); the pooled buffer used for writing goes straight back to the pool.
     public func renderBytes(_ write: (inout BodyWriter) -> Void) -> [UInt8] {
-        var writer = BodyWriter(chunk: loop.buffers.take(), pool: loop.buffers)
-        write(&writer)
-        var chunk: BufferChunk? = writer.finish()
-        let bytes = chunk.map { Array($0.readable) } ?? []
-        loop.buffers.give(&chunk)
-        return bytes
+        BodyWriter.render(on: loop, write)
     }
 }
 

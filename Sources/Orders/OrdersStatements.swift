@@ -97,18 +97,6 @@ public enum OrdersStatements {
         "orders_admin_refund", "SELECT refusal, body FROM gb_admin_refund($1::bigint, $2::text, $3::text)"
     )
 
-    /// Claims an Idempotency-Key for a request done in Swift inside a transaction: $1 user,
-    /// $2 key, $3 request hash. Answers the stored response (NULLs when there is none).
-    static let idempotencyBegin = PreparedStatement(
-        "orders_idempotency_begin",
-        "SELECT status_code, body, refusal FROM gb_idempotency_begin($1::text, $2::text, $3::text)"
-    )
-
-    /// Stores the first answer: $1 user, $2 key, $3 hash, $4 status, $5 body, $6 lifetime (s).
-    static let idempotencyFinish = PreparedStatement(
-        "orders_idempotency_finish", "SELECT gb_idempotency_finish($1::text, $2::text, $3::text, $4::int, $5::text, $6::int)"
-    )
-
     // Background work: each answers how many items it handled ($1 batch size).
     static let expireOrders = PreparedStatement("orders_expire", "SELECT gb_expire_orders($1::int)")
     static let failGroups = PreparedStatement("orders_fail_groups", "SELECT gb_fail_groups($1::int)")
@@ -126,6 +114,6 @@ public enum OrdersStatements {
 
     public static let all: [PreparedStatement] = [
         startGroup, joinGroup, cancelOrder, order, orderWithHistory, ordersOfUser, adminOrders, group, groupsOfDeal, adminGroups,
-        adminRefund, idempotencyBegin, idempotencyFinish, expireOrders, failGroups, confirmGroups, purgeIdempotencyKeys,
+        adminRefund, expireOrders, failGroups, confirmGroups, purgeIdempotencyKeys,
     ]
 }

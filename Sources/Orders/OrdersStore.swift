@@ -1,41 +1,7 @@
 public import Domain
+public import Idempotency
 public import Inventory
 public import Postgres
-
-/// A creating request's Idempotency-Key and a digest of the request it came with.
-public struct IdempotencyClaim: Sendable, Equatable {
-    public var key: String
-    /// Hex SHA-256 of what makes two requests "the same" (method, path, body).
-    public var requestHash: String
-
-    public init(key: String, requestHash: String) {
-        self.key = key
-        self.requestHash = requestHash
-    }
-}
-
-/// An answer made by the database: HTTP status and JSON body (the first answer again, when
-/// an Idempotency-Key was replayed).
-public struct StoredResponse: Sendable, Equatable {
-    public var status: Int
-    public var body: String
-
-    public init(status: Int, body: String) {
-        self.status = status
-        self.body = body
-    }
-}
-
-/// A page of JSON items rendered by the database.
-public struct JSONPage: Sendable {
-    public var items: [String]
-    public var nextCursor: Cursor?
-
-    public init(items: [String], nextCursor: Cursor?) {
-        self.items = items
-        self.nextCursor = nextCursor
-    }
-}
 
 /// Groups and orders on one connection. Stateless apart from its settings: one value serves
 /// every loop.
@@ -79,7 +45,7 @@ public struct OrdersStore: Sendable {
 
     /// Cancels an unpaid order of `user` (nil: whoever owns it); answers the order's JSON.
     public func cancel(orderID: Int64, user: String?, on connection: PostgresConnection) async throws -> String {
-        try await Self.refusalsTranslated {
+        try await translatingRefusals {
             let rows = try await connection.execute(OrdersStatements.cancelOrder.name, [.int(Int(orderID)), .optional(user)])
             try rows[0].throwIfRefused(code: 0, detail: 1)
             return rows[0].string(1) ?? "null"
@@ -105,20 +71,6 @@ public struct OrdersStore: Sendable {
             OrdersStatements.ordersOfUser.name, [.text(user), .int(Int(cursor?.afterID ?? Int64.max)), .int(limit + 1)]
         )
         return Self.page(rows, limit: limit)
-    }
-
-    public struct OrderFilter: Sendable {
-        public var status: String?
-        public var dealID: Int64?
-        public var userID: String?
-        public var groupID: Int64?
-
-        public init(status: String? = nil, dealID: Int64? = nil, userID: String? = nil, groupID: Int64? = nil) {
-            self.status = status
-            self.dealID = dealID
-            self.userID = userID
-            self.groupID = groupID
-        }
     }
 
     /// Every user's orders matching `filter`, newest first (admins).
@@ -158,38 +110,10 @@ public struct OrdersStore: Sendable {
 
     /// Refunds a paid or confirmed order (admins; audited). Answers the order's JSON.
     public func refund(orderID: Int64, actor: String, requestID: String, on connection: PostgresConnection) async throws -> String {
-        try await Self.refusalsTranslated {
+        try await translatingRefusals {
             let rows = try await connection.execute(OrdersStatements.adminRefund.name, [.int(Int(orderID)), .text(actor), .text(requestID)])
             try rows[0].throwIfRefused(code: 0, detail: 1)
             return rows[0].string(1) ?? "null"
-        }
-    }
-
-    /// Runs `effect` in a transaction with `idempotency` (when given) claimed first and its
-    /// answer stored last, both in that transaction: a retry gets the first answer, the key
-    /// with another request is refused, and a refusal stores nothing (the retry runs again).
-    public func idempotent(
-        _ idempotency: IdempotencyClaim?, user: String, on connection: PostgresConnection,
-        _ effect: (PostgresConnection) async throws -> StoredResponse
-    ) async throws -> StoredResponse {
-        guard let idempotency else { return try await effect(connection) }
-        return try await Self.refusalsTranslated {
-            try await connection.transaction { connection in
-                let stored = try await connection.execute(
-                    OrdersStatements.idempotencyBegin.name, [.text(user), .text(idempotency.key), .text(idempotency.requestHash)]
-                )
-                try stored[0].throwIfRefused(code: 2, detail: 1)
-                if let status = stored[0].int(0), let body = stored[0].string(1) { return StoredResponse(status: status, body: body) }
-                let answer = try await effect(connection)
-                _ = try await connection.execute(
-                    OrdersStatements.idempotencyFinish.name,
-                    [
-                        .text(user), .text(idempotency.key), .text(idempotency.requestHash), .int(answer.status), .text(answer.body),
-                        .int(settings.idempotencyTTLSeconds),
-                    ]
-                )
-                return answer
-            }
         }
     }
 
@@ -203,29 +127,13 @@ public struct OrdersStore: Sendable {
             .text(user), .int(Int(target)), .int(quantity), .int(settings.paymentWindowSeconds), .text(settings.strategy.rawValue),
             .optional(idempotency?.key), .optional(idempotency?.requestHash), .int(settings.idempotencyTTLSeconds),
         ]
-        return try await Self.refusalsTranslated {
+        return try await translatingRefusals {
             let rows = try await connection.execute(statement.name, parameters)
             try rows[0].throwIfRefused(code: 2, detail: 1)
             guard let status = rows[0].int(0), let body = rows[0].string(1) else {
                 throw UnexpectedAnswer(statement: statement.name)
             }
             return StoredResponse(status: status, body: body)
-        }
-    }
-
-    /// Runs `body`, again when PostgreSQL rolled it back for a deadlock or a serialization
-    /// failure (our own operations take locks in one order and should cause neither), and turns
-    /// GB errors raised by the database (the transition triggers) into `OrdersError`.
-    public static func refusalsTranslated<Result>(_ body: () async throws -> Result) async throws -> Result {
-        var attempt = 1
-        while true {
-            do {
-                return try await body()
-            } catch let error as PostgresError {
-                if let refusal = OrdersError(error) { throw refusal }
-                guard error.isRetryable, attempt < 3 else { throw error }
-                attempt += 1
-            }
         }
     }
 

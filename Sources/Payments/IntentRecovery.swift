@@ -23,10 +23,10 @@ public struct IntentRecovery: Sendable {
     }
 
     public let settings: Settings
-    public let payments: Payments
+    public let payments: PaymentsService
     public let provider: any PaymentProvider
 
-    public init(settings: Settings, payments: Payments, provider: any PaymentProvider) {
+    public init(settings: Settings, payments: PaymentsService, provider: any PaymentProvider) {
         self.settings = settings
         self.payments = payments
         self.provider = provider
@@ -40,7 +40,7 @@ public struct IntentRecovery: Sendable {
         }
         for index in 0..<rows.count {
             let row = rows[index]
-            let pending = Payments.PendingPayment(
+            let pending = PaymentsService.PendingPayment(
                 id: row.int(0) ?? 0, orderID: row.int(1) ?? 0, amount: row.int(2) ?? 0, currency: row.string(3) ?? "",
                 intentAttempts: row.int(4) ?? 0
             )

@@ -1,5 +1,6 @@
-@testable import API
+import API
 import Auth
+@testable import Catalog
 import Foundation
 import GroupBuyTesting
 import IOCore

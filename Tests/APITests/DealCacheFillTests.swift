@@ -1,5 +1,4 @@
-@testable import API
-import Catalog
+@testable import Catalog
 import Foundation
 import IOCore
 import Redis

@@ -1,6 +1,6 @@
-@testable import API
+import API
 import Auth
-import Catalog
+@testable import Catalog
 import Foundation
 import GroupBuyTesting
 import IOCore
@@ -31,8 +31,8 @@ struct DealCacheTests {
             let second = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)")
             #expect(second.json["title"] as? String == "Cached")  // served from Redis
             #expect(second.body == first.body)
-            #expect(server.api.reads.total(.hits) == 1)
-            #expect(server.api.reads.total(.loads) == 1)
+            #expect(server.api.catalog.reads.total(.hits) == 1)
+            #expect(server.api.catalog.reads.total(.loads) == 1)
             // A change through the API drops the cached copy: the next read is fresh.
             let patched = try await LiveHTTP.request(
                 "PATCH", server.baseURL + "/v1/admin/deals/\(id)", headers: ["If-Match": "*"], body: #"{"perUserLimit":3}"#,
@@ -55,8 +55,8 @@ struct DealCacheTests {
                 let status = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)").status
                 #expect(status == 404)
             }
-            #expect(server.api.reads.total(.loads) == 1)
-            #expect(server.api.reads.total(.negativeHits) == 4)
+            #expect(server.api.catalog.reads.total(.loads) == 1)
+            #expect(server.api.catalog.reads.total(.negativeHits) == 4)
         }
     }
 
@@ -80,7 +80,7 @@ struct DealCacheTests {
                     #expect(read.status == 200)
                     #expect(read.json["title"] as? String == "After")
                 }
-                #expect(server.api.reads.total(.cacheErrors) >= 1)
+                #expect(server.api.catalog.reads.total(.cacheErrors) >= 1)
             }
         } catch {
             try? await services.stop()
@@ -96,8 +96,8 @@ struct DealCacheTests {
             try await retitleInDatabase(server, id: id, to: "Changed behind both caches")
             let again = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)")
             #expect(again.json["title"] as? String == "Near")
-            #expect(server.api.reads.total(.nearHits) == 1)
-            #expect(server.api.reads.total(.hits) == 0)  // Redis was not asked
+            #expect(server.api.catalog.reads.total(.nearHits) == 1)
+            #expect(server.api.catalog.reads.total(.hits) == 0)  // Redis was not asked
             let patched = try await LiveHTTP.request(
                 "PATCH", server.baseURL + "/v1/admin/deals/\(id)", headers: ["If-Match": "*"], body: #"{"perUserLimit":4}"#,
                 bearer: try server.token(.admin)
@@ -121,7 +121,7 @@ struct DealCacheTests {
                 title = try await LiveHTTP.request("GET", server.baseURL + "/v1/deals/\(id)").json["title"] as? String
             } while title != "Seen after expiry" && ContinuousClock.now < deadline
             #expect(title == "Seen after expiry")
-            #expect(server.api.reads.total(.loads) >= 2)
+            #expect(server.api.catalog.reads.total(.loads) >= 2)
         }
     }
 

@@ -31,7 +31,7 @@ struct IntentRecoveryTests {
         let server = world.server
         var settings = IntentRecovery.Settings()
         settings.graceSeconds = graceSeconds
-        let recovery = IntentRecovery(settings: settings, payments: Payments(pools: server.pools, provider: world.provider), provider: world.provider)
+        let recovery = IntentRecovery(settings: settings, payments: PaymentsService(pools: server.pools, provider: world.provider), provider: world.provider)
         let pool = server.pools.pool(for: server.group.loops[0])
         return try await Task(executorPreference: server.group.loops[0]) { try await recovery.runBatch(pool: pool) }.value
     }

@@ -2,6 +2,7 @@ import Auth
 import Catalog
 import Foundation
 import GroupBuyTesting
+import Idempotency
 import IOCore
 import Orders
 import PSPClient
@@ -69,7 +70,7 @@ final class LockOrderLoad: Sendable {
     /// The pairs' orders wait for their payment as long as it takes: on a loaded machine two
     /// payments and their webhooks can outlast the others' 2 s window.
     let pairStore = OrdersStore(settings: OrdersStore.Settings(paymentWindowSeconds: 600))
-    let payments: Payments
+    let payments: PaymentsService
     private let state = Mutex(State())
 
     private struct State {
@@ -83,7 +84,7 @@ final class LockOrderLoad: Sendable {
         self.world = world
         self.deals = deals
         self.pairs = pairs
-        payments = Payments(pools: world.server.pools, provider: world.provider)
+        payments = PaymentsService(pools: world.server.pools, provider: world.provider)
     }
 
     var deadlocksSeen: Int { state.withLock { $0.deadlocksSeen } }

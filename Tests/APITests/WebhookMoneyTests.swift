@@ -94,7 +94,7 @@ struct WebhookMoneyTests {
             let deal = try await world.server.createDeal(["groupSize": 2])
             let (_, payment, intent) = try await Self.unpaidOrder(world, deal: deal["id"] as! Int)
             let told = Told()
-            let payments = Payments(pools: world.server.pools, provider: nil) { mismatch in told.list.withLock { $0.append(mismatch) } }
+            let payments = PaymentsService(pools: world.server.pools, provider: nil) { mismatch in told.list.withLock { $0.append(mismatch) } }
             var wrong = intent
             wrong.currency = "JPY"
             wrong.status = .succeeded

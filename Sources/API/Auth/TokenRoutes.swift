@@ -10,7 +10,7 @@ import StrictJSON
 /// tools that act as buyers. Admin only, audited (one row per call, with every user id).
 struct TokenRoutes: Sendable {
     let auth: Authenticator
-    let catalog: Catalog
+    let catalog: CatalogService
 
     /// Users per call: a load test asks in batches; one answer stays well under the body limits.
     static let usersPerCall = 1...1_000
@@ -21,7 +21,7 @@ struct TokenRoutes: Sendable {
     static let maxUserIDLength = 128
 
     func add(to routes: inout RouterBuilder) {
-        routes.post("/v1/admin/tokens", .async { request, context in try await translatingErrors { try await issue(request, context) } })
+        routes.post("/v1/admin/tokens", .async { try await issue($0, $1) })
     }
 
     func issue(_ request: Request, _ context: RequestContext) async throws -> Response {
@@ -38,9 +38,9 @@ struct TokenRoutes: Sendable {
         }
         let actor = AuditActor(userID: admin.userID, requestID: context.requestID.description)
         let audit = Self.auditRecord(users: users, lifetime: lifetime)
-        try await catalog.run(on: context.loop) { store, connection in
-            try await store.recordAudit(action: "token.issue", entity: "tokens", entityID: context.requestID.description, after: audit, by: actor, on: connection)
-        }
+        try await catalog.recordAudit(
+            action: "token.issue", entity: "tokens", entityID: context.requestID.description, after: audit, by: actor, on: context.loop
+        )
         let expires = Timestamp(secondsSinceEpoch: Int64(now.timeIntervalSince1970.rounded(.down)) + Int64(lifetime))
         return .json(context: context) { json in
             json.object { object in

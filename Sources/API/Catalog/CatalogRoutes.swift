@@ -4,29 +4,26 @@ import Domain
 import Foundation
 import HTTPCodec
 import HTTPServer
-import Orders
+import Idempotency
 import StrictJSON
 
 /// REST routes of the catalog: public reads under /v1/deals, admin changes under /v1/admin.
 struct CatalogRoutes: Sendable {
-    let catalog: Catalog
-    let reads: DealReads
+    let catalog: CatalogService
     let auth: Authenticator
-    /// For the Idempotency-Key of deal creation (the keys live with the orders' SQL).
-    let orders: Orders
 
     static let pageSizes = 1...100
     static let defaultPageSize = 20
 
     func add(to routes: inout RouterBuilder) {
-        routes.get("/v1/deals", .async { request, context in try await translatingErrors { try await listDeals(request, context) } })
-        routes.get("/v1/deals/{id}", .async { request, context in try await translatingErrors { try await showDeal(request, context) } })
-        routes.post("/v1/admin/deals", .async { request, context in try await translatingErrors { try await createDeal(request, context) } })
-        routes.patch("/v1/admin/deals/{id}", .async { request, context in try await translatingErrors { try await updateDeal(request, context) } })
-        routes.post("/v1/admin/deals/{id}/close", .async { request, context in try await translatingErrors { try await closeDeal(request, context) } })
-        routes.post("/v1/admin/deals/{id}/stock", .async { request, context in try await translatingErrors { try await addStock(request, context) } })
-        routes.get("/v1/admin/deals/{id}/stock", .async { request, context in try await translatingErrors { try await showStock(request, context) } })
-        routes.get("/v1/admin/audit", .async { request, context in try await translatingErrors { try await listAudit(request, context) } })
+        routes.get("/v1/deals", .async { try await listDeals($0, $1) })
+        routes.get("/v1/deals/{id}", .async { try await showDeal($0, $1) })
+        routes.post("/v1/admin/deals", .async { try await createDeal($0, $1) })
+        routes.patch("/v1/admin/deals/{id}", .async { try await updateDeal($0, $1) })
+        routes.post("/v1/admin/deals/{id}/close", .async { try await closeDeal($0, $1) })
+        routes.post("/v1/admin/deals/{id}/stock", .async { try await addStock($0, $1) })
+        routes.get("/v1/admin/deals/{id}/stock", .async { try await showStock($0, $1) })
+        routes.get("/v1/admin/audit", .async { try await listAudit($0, $1) })
     }
 
     // MARK: - Public reads
@@ -59,18 +56,16 @@ struct CatalogRoutes: Sendable {
         let paging = PageQuery(query, sizes: Self.pageSizes, defaultSize: Self.defaultPageSize, problems: &problems)
         guard problems.isEmpty, let paging else { throw ErrorTranslation.validation(problems) }
 
-        let page = try await catalog.run(on: context.loop) {
-            try await $0.deals(
-                status: status, activeNow: activeNow, includeDrafts: isAdmin, testData: testData, after: paging.cursor,
-                limit: paging.limit, on: $1
-            )
-        }
+        let page = try await catalog.deals(
+            status: status, activeNow: activeNow, includeDrafts: isAdmin, testData: testData, after: paging.cursor, limit: paging.limit,
+            on: context.loop
+        )
         return .page(page.deals, next: page.nextCursor, context: context) { DealRendering.write($0, into: &$1) }
     }
 
     func showDeal(_ request: Request, _ context: RequestContext) async throws -> Response {
         let isAdmin = try auth.principal(of: request)?.role == .admin
-        guard let id = request.id("id"), let deal = try await reads.deal(id: id, context: context),
+        guard let id = request.id("id"), let deal = try await catalog.cachedDeal(id: id, on: context.loop),
             deal.status != .draft || isAdmin
         else { throw CatalogError.dealNotFound }
         var headers = ResponseHeaders()
@@ -92,24 +87,30 @@ struct CatalogRoutes: Sendable {
         let admin = try auth.require(.admin, request)
         let (draft, stock) = try DealInput.draft(try JSONInput.object(of: request))
         let idempotency = try IdempotencyKeyHeader.claim(of: request)
-        let actor = auditActor(admin, context)
-        let store = catalog.store
-        let answer = try await orders.run(on: context.loop) { orderStore, connection in
-            try await orderStore.idempotent(idempotency, user: admin.userID, on: connection) { connection in
-                let deal = try await store.create(draft, initialStock: stock, by: actor, on: connection)
-                let body = context.renderBytes { $0.json { DealRendering.write(deal, into: &$0) } }
-                return StoredResponse(status: 201, body: String(decoding: body, as: UTF8.self))
-            }
+        var created: Deal?
+        let answer = try await catalog.create(
+            draft, initialStock: stock, by: auditActor(admin, context), idempotency: idempotency, on: context.loop
+        ) { deal in
+            created = deal
+            let body = context.renderBytes { $0.json { DealRendering.write(deal, into: &$0) } }
+            return StoredResponse(status: 201, body: String(decoding: body, as: UTF8.self))
         }
-        // The id and version from the answer itself, which may be the stored first one.
-        let created = CreatedLocation.members(of: answer.body)
-        var headers = CreatedLocation.headers(created, id: ["id"], under: "/v1/deals/")
-        if case .integer(let id) = created["id"], case .integer(let version) = created["version"] {
-            await reads.forget(id: id, loop: context.loop)
-            headers.add("ETag", .string(ETag.make(version: Int(version))))
+        // Location and ETag from the deal made now, or from the first answer a retry replays.
+        let (id, version) = created.map { ($0.id, $0.version) } ?? Self.idAndVersion(of: answer.body)
+        var headers = ResponseHeaders()
+        if let id, let version {
+            headers.add("Location", .string("/v1/deals/\(id)"))
+            headers.add("ETag", .string(ETag.make(version: version)))
         }
         headers.contentType = "application/json"
         return Response(status: HTTPStatus(code: answer.status), headers: headers, body: context.writeBody { $0.write(answer.body) })
+    }
+
+    /// The id and version in a stored answer of deal creation.
+    static func idAndVersion(of answer: String) -> (Int64?, Int?) {
+        let members = CreatedLocation.members(of: answer)
+        guard case .integer(let id) = members["id"], case .integer(let version) = members["version"] else { return (nil, nil) }
+        return (id, Int(version))
     }
 
     func updateDeal(_ request: Request, _ context: RequestContext) async throws -> Response {
@@ -124,10 +125,7 @@ struct CatalogRoutes: Sendable {
         }
         let changes = try DealInput.changes(try JSONInput.object(of: request, mediaTypes: ["application/json", "application/merge-patch+json"]))
         let actor = auditActor(admin, context)
-        let deal = try await catalog.run(on: context.loop) {
-            try await $0.update(id: id, changes: changes, expectedVersions: condition.versions, by: actor, on: $1)
-        }
-        await reads.forget(id: id, loop: context.loop)
+        let deal = try await catalog.update(id: id, changes: changes, expectedVersions: condition.versions, by: actor, on: context.loop)
         return dealResponse(deal, context)
     }
 
@@ -135,8 +133,7 @@ struct CatalogRoutes: Sendable {
         let admin = try auth.require(.admin, request)
         guard let id = request.id("id") else { throw CatalogError.dealNotFound }
         let (actor, expected) = (auditActor(admin, context), ETag.ifMatch(request).versions)
-        let deal = try await catalog.run(on: context.loop) { try await $0.close(id: id, expectedVersions: expected, by: actor, on: $1) }
-        await reads.forget(id: id, loop: context.loop)
+        let deal = try await catalog.close(id: id, expectedVersions: expected, by: actor, on: context.loop)
         return dealResponse(deal, context)
     }
 
@@ -145,14 +142,14 @@ struct CatalogRoutes: Sendable {
         guard let id = request.id("id") else { throw CatalogError.dealNotFound }
         let quantity = try DealInput.stockQuantity(try JSONInput.object(of: request))
         let actor = auditActor(admin, context)
-        let stock = try await catalog.run(on: context.loop) { try await $0.addStock(id: id, quantity: quantity, by: actor, on: $1) }
+        let stock = try await catalog.addStock(id: id, quantity: quantity, by: actor, on: context.loop)
         return .json(context: context) { DealRendering.write(stock, dealID: id, into: &$0) }
     }
 
     func showStock(_ request: Request, _ context: RequestContext) async throws -> Response {
         _ = try auth.require(.admin, request)
         guard let id = request.id("id") else { throw CatalogError.dealNotFound }
-        let stock = try await catalog.run(on: context.loop) { try await $0.stock(id: id, on: $1) }
+        let stock = try await catalog.stock(id: id, on: context.loop)
         return .json(context: context) { DealRendering.write(stock, dealID: id, into: &$0) }
     }
 
@@ -163,7 +160,7 @@ struct CatalogRoutes: Sendable {
         let paging = PageQuery(query, sizes: 1...500, defaultSize: 50, problems: &problems)
         guard problems.isEmpty, let paging else { throw ErrorTranslation.validation(problems) }
         let entityID = query["entityId"]
-        let page = try await catalog.run(on: context.loop) { try await $0.audit(entityID: entityID, before: paging.cursor, limit: paging.limit, on: $1) }
+        let page = try await catalog.audit(entityID: entityID, before: paging.cursor, limit: paging.limit, on: context.loop)
         return .page(page.entries, next: page.nextCursor, context: context) { DealRendering.write($0, into: &$1) }
     }
 

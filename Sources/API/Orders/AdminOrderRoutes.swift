@@ -2,12 +2,13 @@ import Auth
 import Domain
 import HTTPCodec
 import HTTPServer
+import Idempotency
 import Inventory
 import Orders
 
 /// Admin routes over every buyer's orders and groups, refunds, and the stock invariant.
 struct AdminOrderRoutes: Sendable {
-    let orders: Orders
+    let orders: OrdersService
     let auth: Authenticator
     /// How far past its payment window an unpaid order may still hold stock before the
     /// inventory check calls it stuck (the expiry sweeper's period plus slack).
@@ -17,30 +18,30 @@ struct AdminOrderRoutes: Sendable {
     static let groupStatuses = ["open", "succeeded", "failed"]
 
     func add(to routes: inout RouterBuilder) {
-        routes.get("/v1/admin/orders", .async { request, context in try await translatingErrors { try await listOrders(request, context) } })
-        routes.get("/v1/admin/orders/{id}", .async { request, context in try await translatingErrors { try await showOrder(request, context) } })
-        routes.post("/v1/admin/orders/{id}/refund", .async { request, context in try await translatingErrors { try await refund(request, context) } })
-        routes.get("/v1/admin/groups", .async { request, context in try await translatingErrors { try await listGroups(request, context) } })
-        routes.get("/v1/admin/inventory/check", .async { request, context in try await translatingErrors { try await checkInventory(request, context) } })
+        routes.get("/v1/admin/orders", .async { try await listOrders($0, $1) })
+        routes.get("/v1/admin/orders/{id}", .async { try await showOrder($0, $1) })
+        routes.post("/v1/admin/orders/{id}/refund", .async { try await refund($0, $1) })
+        routes.get("/v1/admin/groups", .async { try await listGroups($0, $1) })
+        routes.get("/v1/admin/inventory/check", .async { try await checkInventory($0, $1) })
     }
 
     func listOrders(_ request: Request, _ context: RequestContext) async throws -> Response {
         _ = try auth.require(.admin, request)
         let query = try QueryParameters(request)
         var problems: [FieldProblem] = []
-        var filter = OrdersStore.OrderFilter(userID: query["userId"])
+        var filter = OrderFilter(userID: query["userId"])
         filter.status = Self.oneOf(query, "status", Self.orderStatuses, &problems)
         filter.dealID = Self.id(query, "dealId", &problems)
         filter.groupID = Self.id(query, "groupId", &problems)
         let paging = PageQuery(query, sizes: 1...500, defaultSize: 50, problems: &problems)
         guard problems.isEmpty, let paging else { throw ErrorTranslation.validation(problems) }
-        let page = try await orders.run(on: context.loop) { try await $0.orders(matching: filter, before: paging.cursor, limit: paging.limit, on: $1) }
+        let page = try await orders.orders(matching: filter, before: paging.cursor, limit: paging.limit, on: context.loop)
         return .page(page.items, next: page.nextCursor, context: context) { $1.rawJSON($0) }
     }
 
     func showOrder(_ request: Request, _ context: RequestContext) async throws -> Response {
         _ = try auth.require(.admin, request)
-        guard let id = request.id("id"), let order = try await orders.run(on: context.loop, { try await $0.orderWithHistory(id: id, on: $1) }) else {
+        guard let id = request.id("id"), let order = try await orders.orderWithHistory(id: id, on: context.loop) else {
             throw OrdersError.orderNotFound("there is no such order")
         }
         return .rawJSON(order, context: context)
@@ -51,12 +52,9 @@ struct AdminOrderRoutes: Sendable {
         let admin = try auth.require(.admin, request)
         guard let id = request.id("id") else { throw OrdersError.orderNotFound("there is no such order") }
         let idempotency = try IdempotencyKeyHeader.claim(of: request)
-        let requestID = context.requestID.description
-        let answer = try await orders.run(on: context.loop) { store, connection in
-            try await store.idempotent(idempotency, user: admin.userID, on: connection) { connection in
-                StoredResponse(status: 200, body: try await store.refund(orderID: id, actor: admin.userID, requestID: requestID, on: connection))
-            }
-        }
+        let answer = try await orders.refund(
+            orderID: id, actor: admin.userID, requestID: context.requestID.description, idempotency: idempotency, on: context.loop
+        ) { StoredResponse(status: 200, body: $0) }
         return .rawJSON(answer.body, status: HTTPStatus(code: answer.status), context: context)
     }
 
@@ -68,9 +66,7 @@ struct AdminOrderRoutes: Sendable {
         let dealID = Self.id(query, "dealId", &problems)
         let paging = PageQuery(query, sizes: 1...500, defaultSize: 50, problems: &problems)
         guard problems.isEmpty, let paging else { throw ErrorTranslation.validation(problems) }
-        let page = try await orders.run(on: context.loop) {
-            try await $0.groups(status: status, dealID: dealID, before: paging.cursor, limit: paging.limit, on: $1)
-        }
+        let page = try await orders.groups(status: status, dealID: dealID, before: paging.cursor, limit: paging.limit, on: context.loop)
         return .page(page.items, next: page.nextCursor, context: context) { $1.rawJSON($0) }
     }
 
@@ -82,10 +78,7 @@ struct AdminOrderRoutes: Sendable {
         var problems: [FieldProblem] = []
         let dealID = Self.id(query, "dealId", &problems)
         guard problems.isEmpty else { throw ErrorTranslation.validation(problems) }
-        let lag = allowedExpiryLagSeconds
-        let report = try await orders.run(on: context.loop) { _, connection in
-            try await InventoryCheck.run(dealID: dealID, allowedLagSeconds: lag, on: connection)
-        }
+        let report = try await orders.inventoryReport(dealID: dealID, allowedLagSeconds: allowedExpiryLagSeconds, on: context.loop)
         if let dealID, report.dealsChecked == 0 { throw OrdersError.dealNotFound("there is no deal \(dealID)") }
         return .json(context: context) { InventoryRendering.write(report, into: &$0) }
     }

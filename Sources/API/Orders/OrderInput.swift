@@ -29,7 +29,7 @@ enum OrderInput {
     }
 
     private static func quantityProblems(_ quantity: Int) -> [FieldProblem] {
-        OrdersStore.quantities.contains(quantity)
-            ? [] : [FieldProblem("quantity", "must be from \(OrdersStore.quantities.lowerBound) to \(OrdersStore.quantities.upperBound)")]
+        OrdersService.quantities.contains(quantity)
+            ? [] : [FieldProblem("quantity", "must be from \(OrdersService.quantities.lowerBound) to \(OrdersService.quantities.upperBound)")]
     }
 }

@@ -3,16 +3,15 @@ import Domain
 import HTTPServer
 import Orders
 import Payments
-import Postgres
 
 /// The outbox for admins: `GET /v1/admin/outbox?state=dead` lists jobs (refunds to send),
 /// newest first, so operators can see what the workers gave up on and why.
 struct AdminOutboxRoutes: Sendable {
-    let payments: Payments
+    let payments: PaymentsService
     let auth: Authenticator
 
     func add(to routes: inout RouterBuilder) {
-        routes.get("/v1/admin/outbox", .async { request, context in try await translatingErrors { try await list(request, context) } })
+        routes.get("/v1/admin/outbox", .async { try await list($0, $1) })
     }
 
     func list(_ request: Request, _ context: RequestContext) async throws -> Response {
@@ -25,9 +24,7 @@ struct AdminOutboxRoutes: Sendable {
         }
         let paging = PageQuery(query, sizes: 1...500, defaultSize: 50, problems: &problems)
         guard problems.isEmpty, let paging else { throw ErrorTranslation.validation(problems) }
-        let page = try await payments.pools.pool(for: context.loop).withConnection {
-            try await OutboxJobs.list(state: state, before: paging.cursor, limit: paging.limit, on: $0)
-        }
+        let page = try await payments.outboxJobs(state: state, before: paging.cursor, limit: paging.limit, on: context.loop)
         return .page(page.items, next: page.nextCursor, context: context) { $1.rawJSON($0) }
     }
 }

@@ -6,21 +6,20 @@ import HTTPServer
 import Orders
 import PSPWire
 import Payments
-import Postgres
 import StrictJSON
 
 /// Paying for an order, the provider's webhooks, and reconciliation for admins.
 struct PaymentRoutes: Sendable {
-    let payments: Payments
+    let payments: PaymentsService
     let auth: Authenticator
     /// Secrets the webhook signature may be made with (several during a rotation).
     let webhookSecrets: [String]
     let webhookTolerance: Int64
 
     func add(to routes: inout RouterBuilder) {
-        routes.post("/v1/orders/{id}/pay", .async { request, context in try await translatingErrors { try await pay(request, context) } })
-        routes.post("/v1/webhooks/psp", .async { request, context in try await translatingErrors { try await webhook(request, context) } })
-        routes.get("/v1/admin/payments/reconcile", .async { request, context in try await translatingErrors { try await reconcile(request, context) } })
+        routes.post("/v1/orders/{id}/pay", .async { try await pay($0, $1) })
+        routes.post("/v1/webhooks/psp", .async { try await webhook($0, $1) })
+        routes.get("/v1/admin/payments/reconcile", .async { try await reconcile($0, $1) })
     }
 
     /// Answers the order's payment with the provider's intent id and its client secret; the
@@ -44,7 +43,7 @@ struct PaymentRoutes: Sendable {
     /// once. 200 for every event we have taken (including duplicates and types we ignore), so
     /// the provider stops resending; 5xx only when it should resend later.
     func webhook(_ request: Request, _ context: RequestContext) async throws -> Response {
-        guard !webhookSecrets.isEmpty else { throw Payments.Failure.notConfigured }
+        guard !webhookSecrets.isEmpty else { throw PaymentsError.notConfigured }
         let body = request.body.bytes
         let header = request.headers.first(WebhookSignature.headerName.lowercased()) ?? ""
         let now = Int64(Date().timeIntervalSince1970)
@@ -91,13 +90,7 @@ struct PaymentRoutes: Sendable {
             }
             since = Int64((date.timeIntervalSince1970 * 1_000).rounded(.down))
         }
-        guard let provider = payments.provider else { throw Payments.Failure.notConfigured }
-        let report: Reconciliation.Report
-        do {
-            report = try await Reconciliation.run(provider: provider, sinceMilliseconds: since, pool: payments.pools.pool(for: context.loop))
-        } catch let failure as RetryableFailure {
-            throw Payments.Failure.providerUnavailable("\(failure)")
-        }
+        let report = try await payments.reconcile(sinceMilliseconds: since, on: context.loop)
         return .json(context: context) { json in
             json.object { object in
                 object.field("healthy", report.mismatches.isEmpty)

@@ -1,13 +1,16 @@
 import Catalog
-import Orders
-import Payments
 import Domain
 import HTTPCodec
 import HTTPServer
+import Idempotency
+import Orders
+import Payments
 import Postgres
 
 /// Turns what the business modules and the data layer throw into the HTTP answer a client
-/// should see. Anything not listed stays as it is (and becomes a 500 that reveals nothing).
+/// should see: the one place a domain error becomes a problem type (`DomainErrorMiddleware`
+/// calls it for every API route). Anything not listed stays as it is (and becomes a 500 that
+/// reveals nothing).
 enum ErrorTranslation {
     static func translate(_ error: any Error) -> any Error {
         switch error {
@@ -17,7 +20,9 @@ enum ErrorTranslation {
             return translate(error)
         case let error as OrdersError:
             return translate(error)
-        case let error as Payments.Failure:
+        case let error as IdempotencyError:
+            return translate(error)
+        case let error as PaymentsError:
             switch error {
             case .notConfigured:
                 return HTTPError(.serviceUnavailable, type: ProblemType.paymentsNotConfigured, detail: "this instance has no payment provider configured")
@@ -47,7 +52,7 @@ enum ErrorTranslation {
                     detail: "the database cannot be reached or is restarting; retry shortly", headers: retryAfter(1)
                 )
             }
-            if let state = error.sqlState, state == PostgresValue.unstorableTextState || state == "22P05" {
+            if error.isUnstorableText {
                 // Text PostgreSQL cannot hold (U+0000) that got past the edges' checks.
                 return HTTPError(.badRequest, type: ProblemType.unstorableText, detail: "the request holds text that cannot be stored (U+0000)")
             }
@@ -92,9 +97,14 @@ enum ErrorTranslation {
             return HTTPError(.conflict, type: ProblemType.orderState, detail: detail)
         case .paymentWindowClosed(let detail):
             return HTTPError(.conflict, type: ProblemType.paymentWindowClosed, detail: detail)
-        case .idempotencyKeyReused(let detail):
+        }
+    }
+
+    static func translate(_ error: IdempotencyError) -> HTTPError {
+        switch error {
+        case .keyReused(let detail):
             return HTTPError(.unprocessableContent, type: ProblemType.idempotencyKeyReused, detail: detail)
-        case .idempotencyKeyInProgress(let detail):
+        case .inProgress(let detail):
             return HTTPError(.conflict, type: ProblemType.idempotencyKeyInProgress, detail: detail, headers: retryAfter(1))
         }
     }
@@ -124,14 +134,5 @@ enum ErrorTranslation {
         var headers = ResponseHeaders()
         headers.add("Retry-After", .string(String(seconds)))
         return headers
-    }
-}
-
-/// Runs `body`, translating what it throws.
-func translatingErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
-    do {
-        return try await body()
-    } catch {
-        throw ErrorTranslation.translate(error)
     }
 }

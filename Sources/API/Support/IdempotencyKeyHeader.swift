@@ -1,7 +1,7 @@
 import HTTPCodec
 import HTTPServer
 import OpenSSL
-import Orders
+import Idempotency
 
 /// The optional `Idempotency-Key` of a creating POST, with a digest of the request so that
 /// reusing the key for a different request can be told apart from a retry.

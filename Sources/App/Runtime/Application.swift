@@ -62,11 +62,9 @@ public enum Application {
             await pools.close()
             throw StartFailure.unavailable("cannot open the database pools: \(error)")
         }
-        let catalog = Catalog(pools: pools, store: CatalogStore(slotsPerDeal: settings.catalog.slotsPerDeal))
-        let orders = Orders(pools: pools, store: OrdersStore(settings: orderStoreSettings(settings.orders)))
         let provider = try PaymentsSetup.provider(settings.payments, loops: group.loops)
         if provider == nil { logger.warning("payments are off: payments.provider_address is not set") }
-        let payments = Payments(pools: pools, provider: provider) { mismatch in
+        let payments = PaymentsService(pools: pools, provider: provider) { mismatch in
             logger.warning(
                 "webhook names a payment with other money; nothing changed (see payments reconcile)",
                 metadata: [
@@ -81,16 +79,20 @@ public enum Application {
             probes: DependencyHealth.probes(settings: settings, pools: pools, redis: redis, provider: provider),
             maxAge: .milliseconds(settings.health.maxAgeMs), timeout: .milliseconds(settings.health.timeoutMs)
         )
-        let api = GroupBuyAPI(
-            catalog: catalog, orders: orders, payments: payments, authenticator: authenticator, dealCache: redis.map(DealCache.redis),
-            cacheSettings: .init(
+        let catalog = CatalogService(
+            pools: pools, store: CatalogStore(slotsPerDeal: settings.catalog.slotsPerDeal), redis: redis,
+            cacheSettings: DealCacheSettings(
                 ttlSeconds: settings.catalog.cacheTTLSeconds, missingTTLSeconds: settings.catalog.cacheMissingTTLSeconds,
                 nearTTL: .milliseconds(settings.catalog.nearCacheTTLMs)
             ),
+            render: GroupBuyAPI.dealRenderer, idempotencyTTLSeconds: settings.orders.idempotencyTTLSeconds, loops: group.loops
+        )
+        let orders = OrdersService(pools: pools, store: OrdersStore(settings: orderStoreSettings(settings.orders)))
+        let api = GroupBuyAPI(
+            catalog: catalog, orders: orders, payments: payments, authenticator: authenticator,
             allowedExpiryLagSeconds: allowedExpiryLagSeconds(settings.workers),
             webhookSecrets: try PaymentsSetup.webhookSecrets(settings.payments),
-            webhookToleranceSeconds: settings.payments.webhookToleranceSeconds,
-            loops: group.loops
+            webhookToleranceSeconds: settings.payments.webhookToleranceSeconds
         )
         var jobs = settings.workers.enabled ? orderJobs(settings.workers, pools: pools) : []
         if settings.workers.enabled, let provider {

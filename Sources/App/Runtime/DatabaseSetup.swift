@@ -1,4 +1,5 @@
 import Catalog
+import Idempotency
 import Inventory
 import Orders
 import Payments
@@ -19,7 +20,8 @@ enum DatabaseSetup {
         configuration.maxLifetime = .milliseconds(settings.maxLifetimeMs)
         configuration.healthCheckAfterIdle = .milliseconds(settings.healthCheckAfterIdleMs)
         configuration.sessionSettings = ["statement_timeout = \(settings.statementTimeoutMs)"]
-        configuration.statements = CatalogStatements.all + OrdersStatements.all + InventoryStatements.all + PaymentsStatements.all
+        configuration.statements = CatalogStatements.all + OrdersStatements.all + IdempotencyStatements.all + InventoryStatements.all
+            + PaymentsStatements.all
         return configuration
     }
 

@@ -42,7 +42,7 @@ enum PaymentsSetup {
     }
 
     static func intentRecoveryJob(
-        _ settings: PaymentSettings, payments: Payments, provider: any PaymentProvider, pools: PostgresPools
+        _ settings: PaymentSettings, payments: PaymentsService, provider: any PaymentProvider, pools: PostgresPools
     ) -> BackgroundWorkers.Job {
         var recoverySettings = IntentRecovery.Settings()
         recoverySettings.graceSeconds = settings.intentRecoveryGraceSeconds

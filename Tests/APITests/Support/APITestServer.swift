@@ -4,6 +4,7 @@ import Catalog
 import Foundation
 import Testing
 import HTTPServer
+import Idempotency
 import IOCore
 import Inventory
 import Orders
@@ -62,21 +63,25 @@ final class APITestServer: Sendable {
         try await migrate(url: url, loop: group.loops[0])
         var configuration = PostgresPool.Configuration(conninfo: url)
         configuration.minConnections = 0
-        configuration.statements = CatalogStatements.all + OrdersStatements.all + InventoryStatements.all + PaymentsStatements.all
+        configuration.statements = CatalogStatements.all + OrdersStatements.all + IdempotencyStatements.all + InventoryStatements.all
+            + PaymentsStatements.all
         pool(&configuration)
         let pools = PostgresPools(configuration: configuration, loops: group.loops)
         try await pools.start()
         let redis = try redisURL.map { RedisClients(configuration: try RedisTestConfiguration.make($0), loops: group.loops) }
-        let catalog = Catalog(pools: pools, store: CatalogStore(slotsPerDeal: slotsPerDeal))
+        let catalog = CatalogService(
+            pools: pools, store: CatalogStore(slotsPerDeal: slotsPerDeal), redis: redis,
+            cacheSettings: DealCacheSettings(ttlSeconds: 30, missingTTLSeconds: missingTTLSeconds, nearTTL: nearCacheTTL),
+            render: GroupBuyAPI.dealRenderer, idempotencyTTLSeconds: orderSettings.idempotencyTTLSeconds, loops: group.loops
+        )
         let api = GroupBuyAPI(
-            catalog: catalog, orders: Orders(pools: pools, store: OrdersStore(settings: orderSettings)),
-            payments: Payments(pools: pools, provider: provider),
+            catalog: catalog, orders: OrdersService(pools: pools, store: OrdersStore(settings: orderSettings)),
+            payments: PaymentsService(pools: pools, provider: provider),
             authenticator: Authenticator(
                 verifier: JWTVerifier(keyRing: keyRing, issuer: "groupbuy", audience: "groupbuy-api"),
                 signer: JWTSigner(keyRing: keyRing, issuer: "groupbuy", audience: "groupbuy-api")
             ),
-            dealCache: redis.map(DealCache.redis), cacheSettings: .init(ttlSeconds: 30, missingTTLSeconds: missingTTLSeconds, nearTTL: nearCacheTTL),
-            allowedExpiryLagSeconds: 2, webhookSecrets: [webhookSecret], webhookToleranceSeconds: 300, loops: group.loops
+            allowedExpiryLagSeconds: 2, webhookSecrets: [webhookSecret], webhookToleranceSeconds: 300
         )
         var routes = RouterBuilder()
         if let cors { routes.add(CORSMiddleware(cors)) }

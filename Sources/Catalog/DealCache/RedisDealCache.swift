@@ -1,5 +1,5 @@
 import IOCore
-public import Redis
+import Redis
 
 /// Rendered deals in Redis, through the client of the caller's loop.
 struct RedisDealCache: DealCacheBackend {
@@ -29,12 +29,5 @@ struct RedisDealCache: DealCacheBackend {
 
     func delete(_ key: String, loop: EventLoop) async throws {
         try await clients.client(for: loop).del(key)
-    }
-}
-
-extension DealCache {
-    /// Deals cached in Redis.
-    public static func redis(_ clients: RedisClients) -> DealCache {
-        DealCache(backend: RedisDealCache(clients: clients))
     }
 }

@@ -4,8 +4,8 @@ public import PSPWire
 public import Postgres
 
 /// Paying for orders through the provider, applying its webhooks, and the outbox of refunds.
-public struct Payments: Sendable {
-    public let pools: PostgresPools
+public struct PaymentsService: Sendable {
+    let pools: PostgresPools
     /// nil when no provider is configured: paying answers that payments are unavailable.
     public let provider: (any PaymentProvider)?
     /// Told of every signed event whose money does not match its payment (to log it).
@@ -19,44 +19,20 @@ public struct Payments: Sendable {
         self.onMismatch = onMismatch
     }
 
-    /// A signed provider event that named one of our payments but other money: recorded with
-    /// this outcome, nothing changed, and reported by reconciliation.
-    public struct WebhookMismatch: Sendable, Equatable {
-        /// `intent_mismatch`, `amount_mismatch` or `currency_mismatch`.
-        public var outcome: String
-        public var eventID: String
-        public var eventType: String
-        /// Ours, from the event's metadata (nil when the event was matched by its intent id).
-        public var paymentID: Int?
-        /// As the event says.
-        public var intentID: String
-        public var amount: Int
-        public var currency: String?
-    }
-
     /// The outcomes of `apply` that are a `WebhookMismatch`.
     public static let mismatchOutcomes: Set<String> = ["intent_mismatch", "amount_mismatch", "currency_mismatch"]
 
     /// The refusal of `gb_attach_intent` for an intent id that belongs to another payment.
     static let intentTakenRefusal = "GB016"
 
-    public enum Failure: Error, Sendable, Equatable {
-        /// No provider is configured.
-        case notConfigured
-        /// The provider failed or did not answer; the same request may be retried.
-        case providerUnavailable(String)
-        /// The provider refused (its answer is the detail).
-        case providerRefused(String)
-    }
-
     /// The order's payment with the provider's intent: made on the first call, the same one
     /// afterwards (one payment per order; the provider's idempotency key is our payment id,
     /// so a retry after a lost answer finds the same intent). Answers the payment's JSON.
     public func pay(orderID: Int64, user: String, on loop: EventLoop) async throws -> String {
-        guard let provider else { throw Failure.notConfigured }
+        guard let provider else { throw PaymentsError.notConfigured }
         let pool = pools.pool(for: loop)
         let payment = try await pool.withConnection { connection in
-            try await OrdersStore.refusalsTranslated {
+            try await translatingRefusals {
                 let rows = try await connection.execute(
                     PaymentsStatements.beginPayment.name, [.int(Int(orderID)), .text(user)]
                 )
@@ -74,14 +50,14 @@ public struct Payments: Sendable {
             do {
                 intentID = try await requestIntent(for: pending, from: provider).id
             } catch let failure as RetryableFailure where failure.isRetryable {
-                throw Failure.providerUnavailable("\(failure)")
+                throw PaymentsError.providerUnavailable("\(failure)")
             } catch {
-                throw Failure.providerRefused("\(error)")
+                throw PaymentsError.providerRefused("\(error)")
             }
         }
         let attached = try await attach(intentID ?? "", to: pending.id, pool: pool)
         // The provider reused an id (the payment stays `creating`; the next call asks with a fresh key).
-        if attached.string(0) == Self.intentTakenRefusal { throw Failure.providerRefused(attached.string(1) ?? "") }
+        if attached.string(0) == Self.intentTakenRefusal { throw PaymentsError.providerRefused(attached.string(1) ?? "") }
         try attached.throwIfRefused(code: 0, detail: 1)
         return attached.string(1) ?? "null"
     }
@@ -110,7 +86,7 @@ public struct Payments: Sendable {
     /// (refusal, body).
     func attach(_ intentID: String, to paymentID: Int, pool: PostgresPool) async throws -> PostgresRow {
         try await pool.withConnection { connection in
-            try await OrdersStore.refusalsTranslated {
+            try await translatingRefusals {
                 try await connection.execute(PaymentsStatements.attachIntent.name, [.int(paymentID), .text(intentID)])[0]
             }
         }
@@ -146,7 +122,7 @@ public struct Payments: Sendable {
             .optional(currency), refundID, .text(json),
         ]
         let outcome = try await pools.pool(for: loop).withConnection { connection in
-            try await OrdersStore.refusalsTranslated {
+            try await translatingRefusals {
                 try await connection.execute(PaymentsStatements.applyEvent.name, parameters)[0].string(0) ?? "unknown"
             }
         }

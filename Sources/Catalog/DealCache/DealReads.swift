@@ -1,51 +1,22 @@
-import Catalog
-import Domain
-import HTTPServer
 import IOCore
-
-/// A deal as the read path serves it: version and status (for the ETag and to hide drafts)
-/// and its JSON, rendered once and then copied as bytes.
-struct CachedDeal: Sendable, Equatable {
-    let version: Int
-    let status: DealStatus
-    let json: [UInt8]
-}
-
-/// Where rendered deals are cached (Redis in production). Failures are the cache's problem:
-/// the read path then goes to PostgreSQL.
-///
-/// A miss is filled under a lease: the loader first puts its token at the key (only if the
-/// key is empty), and its value replaces the token only if the token is still there. A writer
-/// deletes the key after its commit, which also drops any lease, so a load that read the
-/// deal before the commit can never store that old version after it.
-protocol DealCacheBackend: Sendable {
-    func get(_ key: String, loop: EventLoop) async throws -> [UInt8]?
-    /// Puts `token` at `key` unless the key holds something; true when it did.
-    func lease(_ key: String, token: [UInt8], ttlSeconds: Int, loop: EventLoop) async throws -> Bool
-    /// Replaces `token` at `key` with `value`; does nothing when the key holds anything else.
-    func fill(_ key: String, leasedWith token: [UInt8], _ value: [UInt8], ttlSeconds: Int, loop: EventLoop) async throws
-    func delete(_ key: String, loop: EventLoop) async throws
-}
+import Postgres
 
 /// Read-through cache of deals: cache first; on a miss one database load per id at a time
 /// (single flight), stored with a TTL; ids that do not exist are cached as such for a
 /// shorter TTL (negative caching) so that probing random ids does not reach the database.
-final class DealReads: Sendable {
-    struct Settings: Sendable {
-        var ttlSeconds = 30
-        var missingTTLSeconds = 5
-        /// Life of an entry in the per-loop near cache in front of Redis; zero turns it off.
-        var nearTTL: Duration = .zero
-        var nearCapacity = 10_000
-    }
-
-    enum Figure: Int, CaseIterable {
+///
+/// Caching is the catalog's job, so every API (REST now, RPC next) reads deals through the
+/// same entries and every change made through the catalog invalidates them.
+package final class DealReads: Sendable {
+    package enum Figure: Int, CaseIterable {
         case hits, misses, negativeHits, loads, cacheErrors, nearHits
     }
 
-    let catalog: Catalog
+    let pools: PostgresPools
+    let store: CatalogStore
     let cache: (any DealCacheBackend)?
-    let settings: Settings
+    let settings: DealCacheSettings
+    let render: DealRenderer
     private let flights = SingleFlight<Int64, CachedDeal?>()
     let near: NearCache
     /// Deals whose Redis entry failed to be deleted after a change: read past Redis for a while.
@@ -53,21 +24,26 @@ final class DealReads: Sendable {
     /// Per loop, written only by that loop.
     let figures: [SingleWriterCounters]
 
-    init(catalog: Catalog, cache: (any DealCacheBackend)?, settings: Settings, loops: [EventLoop]) {
-        self.catalog = catalog
+    init(
+        pools: PostgresPools, store: CatalogStore, cache: (any DealCacheBackend)?, settings: DealCacheSettings, render: @escaping DealRenderer,
+        loops: [EventLoop]
+    ) {
+        self.pools = pools
+        self.store = store
         self.cache = cache
         self.settings = settings
+        self.render = render
         self.figures = loops.map { _ in SingleWriterCounters(count: Figure.allCases.count) }
         self.near = NearCache(ttl: settings.nearTTL, capacity: settings.nearCapacity, loops: loops)
         self.unreliable = UnreliableCacheEntries(loops: loops)
     }
 
-    static func key(_ id: Int64) -> String { "gb:deal:v1:\(id)" }
+    package static func key(_ id: Int64) -> String { "gb:deal:v1:\(id)" }
     /// A cached "no such deal".
     static let missingMarker: [UInt8] = Array("-".utf8)
 
-    func deal(id: Int64, context: RequestContext) async throws -> CachedDeal? {
-        let loop = context.loop
+    /// The deal as cached (near cache, then Redis, then one load per id); nil when there is none.
+    func deal(id: Int64, loop: EventLoop) async throws -> CachedDeal? {
         if let nearby = near.lookup(id, loop: loop) {
             count(.nearHits, loop)
             return nearby
@@ -97,8 +73,8 @@ final class DealReads: Sendable {
         return try await flights.run(id) {
             count(.loads, loop)
             let lease = cache == nil ? nil : await takeLease(id, loop: loop)
-            let deal = try await catalog.run(on: loop) { try await $0.deal(id: id, on: $1) }.map { deal in
-                CachedDeal(version: deal.version, status: deal.status, json: context.renderBytes { $0.json { DealRendering.write(deal, into: &$0) } })
+            let deal = try await pools.pool(for: loop).withConnection { try await store.deal(id: id, on: $0) }.map { deal in
+                CachedDeal(version: deal.version, status: deal.status, json: render(deal, loop))
             }
             if let cache, let lease {
                 do {
@@ -156,7 +132,7 @@ final class DealReads: Sendable {
     }
 
     /// Totals over all loops, for /metrics.
-    func total(_ figure: Figure) -> Int {
+    package func total(_ figure: Figure) -> Int {
         figures.reduce(0) { $0 + $1.value(at: figure.rawValue) }
     }
 

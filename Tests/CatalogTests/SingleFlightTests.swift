@@ -1,4 +1,4 @@
-@testable import API
+@testable import Catalog
 import Synchronization
 import Testing
 

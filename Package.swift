@@ -68,16 +68,16 @@ let package = Package(
         ),
         // "Did you mean" for misspelt names (settings, gbctl commands, scenario files). No dependencies.
         .target(name: "Suggestions", swiftSettings: strict),
-        // Value types shared by the business modules: time stamps, cursors, field problems.
+        // Value types shared by the business modules: time stamps, cursors, field problems. No dependencies.
         .target(name: "Domain", swiftSettings: strict),
         // Idempotency-Keys of creating requests: claim, replay, refusal; one helper for every module.
         .target(name: "Idempotency", dependencies: ["Domain", "Postgres"], swiftSettings: strict),
-        // Deals, their stock slots and the audit of admin changes: rules and SQL, no HTTP.
+        // Deals, their stock slots, the audit of admin changes and the read-through deal cache: rules and SQL, no HTTP.
         .target(name: "Catalog", dependencies: ["Domain", "Idempotency", "Postgres", "Redis", "IOCore"], swiftSettings: strict),
         // Stock reservation strategies and the stock invariant check.
         .target(name: "Inventory", dependencies: ["Postgres"], swiftSettings: strict),
         // Groups and orders: placing, cancelling, expiring, failing and confirming (SQL functions
-        // in migrations/0003), idempotency keys, the background sweeps. No HTTP.
+        // in migrations/0003), the background sweeps. No HTTP.
         .target(name: "Orders", dependencies: ["Domain", "Idempotency", "Inventory", "Postgres", "IOCore"], swiftSettings: strict),
         // Paying for orders through a provider (PSPClient), applying its signed webhooks once,
         // the outbox of refunds, reconciliation with the provider's records.
@@ -105,10 +105,10 @@ let package = Package(
             ],
             swiftSettings: hotPath
         ),
-        // REST handlers: JSON in and out, problem+json, bearer JWT, the deal read cache.
+        // Thin REST handlers over the business façades: JSON in and out, problem+json, bearer JWT.
         .target(
             name: "API",
-            dependencies: ["HTTPServer", "HTTPCodec", "IOCore", "Domain", "Catalog", "Idempotency", "Inventory", "Orders", "Payments", "PSPWire", "OpenSSL", "Postgres", "Redis", "Auth", "StrictJSON"],
+            dependencies: ["HTTPServer", "HTTPCodec", "Domain", "Catalog", "Idempotency", "Inventory", "Orders", "Payments", "PSPWire", "OpenSSL", "Postgres", "Auth", "StrictJSON"],
             swiftSettings: strict
         ),
         // Composition root: settings, logging, metrics, routes.

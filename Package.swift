@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(name: "OpenSSLTests", dependencies: ["OpenSSL"], swiftSettings: strict),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "OpenSSL"], swiftSettings: strict),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON", "IOCore"], swiftSettings: strict),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IOCore"], swiftSettings: strict),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IOCore", "GroupBuyTesting"], swiftSettings: strict),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "IOCore", "GroupBuyTesting"], swiftSettings: strict),
         .testTarget(
             name: "APITests",

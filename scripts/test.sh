@@ -61,7 +61,9 @@ export DATABASE_URL GROUPBUY_TEST_DATABASE_URL REDIS_URL
 # One build job per core leaves nothing for the database on this 2-core machine; the test
 # run itself is parallel (Swift Testing) and needs the cores.
 log "building (debug, with tests)"
-logged build swift build --build-tests
+# A target that imports a module it does not declare (directly or through a dependency) fails
+# the build instead of building by luck of the build order.
+logged build swift build --build-tests --explicit-target-dependency-import-check error
 
 log "running the tests"
 if [[ $# -gt 0 ]]; then

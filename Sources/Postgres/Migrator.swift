@@ -3,7 +3,9 @@ import Foundation
 /// Applies the numbered SQL files of migrations/ (`0001_create_deals.sql`, …) in order, each
 /// in its own transaction, and records each with a checksum. An applied file that was edited
 /// afterwards is an error; a PostgreSQL advisory lock makes concurrent migrators (two
-/// instances starting together) take turns, so every file is applied exactly once.
+/// instances starting together) take turns, so every file is applied exactly once. Then the
+/// repeatable files of migrations/functions/ whose text changed since they were last applied
+/// are applied again (Migrator+Repeatables.swift).
 public struct Migrator: Sendable {
     public struct Migration: Sendable, Equatable {
         public let version: Int
@@ -20,11 +22,37 @@ public struct Migrator: Sendable {
     public struct Status: Sendable, Equatable {
         public var applied: [Int]
         public var pending: [Int]
+        /// Repeatable files (`functions/orders.sql`) applied as they are now.
+        package var repeatablesApplied: [String]
+        /// Repeatable files never applied, or changed since they were.
+        package var repeatablesPending: [String]
 
-        public init(applied: [Int], pending: [Int]) {
+        public init(
+            applied: [Int], pending: [Int], repeatablesApplied: [String] = [], repeatablesPending: [String] = []
+        ) {
             self.applied = applied
             self.pending = pending
+            self.repeatablesApplied = repeatablesApplied
+            self.repeatablesPending = repeatablesPending
         }
+
+        /// Nothing to apply: the schema and the functions are this build's.
+        package var isCurrent: Bool { pending.isEmpty && repeatablesPending.isEmpty }
+    }
+
+    /// What one `migrate` call applied.
+    package struct Applied: Sendable, Equatable {
+        package var versions: [Int]
+        package var repeatables: [String]
+
+        package init(versions: [Int], repeatables: [String]) {
+            self.versions = versions
+            self.repeatables = repeatables
+        }
+
+        package var isEmpty: Bool { versions.isEmpty && repeatables.isEmpty }
+        /// `1, 2, functions/orders.sql`, for logs and command output.
+        package var summary: String { (versions.map(String.init) + repeatables).joined(separator: ", ") }
     }
 
     public struct MigrationError: Error, Sendable, CustomStringConvertible {
@@ -32,16 +60,20 @@ public struct Migrator: Sendable {
     }
 
     public let migrations: [Migration]
+    /// Applied after every numbered migration, in name order.
+    package let repeatables: [Repeatable]
     /// The schema holding the tables and the `schema_migrations` record.
     public let schema: String
 
-    public init(migrations: [Migration], schema: String = "public") {
+    package init(migrations: [Migration], repeatables: [Repeatable] = [], schema: String = "public") {
         self.migrations = migrations.sorted { $0.version < $1.version }
+        self.repeatables = repeatables.sorted { $0.name < $1.name }
         self.schema = schema
     }
 
-    /// Reads `NNNN_name.sql` files from `directory`; anything else is ignored, a bad or
-    /// repeated number is an error.
+    /// Reads `NNNN_name.sql` files from `directory`, and the repeatable files of its
+    /// `functions/` folder when there is one; anything else is ignored, a bad or repeated
+    /// number is an error.
     public static func load(directory: String, schema: String = "public") throws -> Migrator {
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sql") }
         var migrations: [Migration] = []
@@ -56,15 +88,16 @@ public struct Migrator: Sendable {
             let sql = try String(contentsOfFile: "\(directory)/\(file)", encoding: .utf8)
             migrations.append(Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: sql))
         }
-        return Migrator(migrations: migrations, schema: schema)
+        return Migrator(migrations: migrations, repeatables: try loadRepeatables(directory: directory), schema: schema)
     }
 
     /// The newest version this code knows.
     public var latestVersion: Int { migrations.last?.version ?? 0 }
 
-    /// Applies what is pending; returns the versions applied by this call.
+    /// Applies the pending numbered migrations, then the repeatable files that changed;
+    /// returns what this call applied.
     @discardableResult
-    public func migrate(on connection: PostgresConnection) async throws -> [Int] {
+    package func migrate(on connection: PostgresConnection) async throws -> Applied {
         try await withLock(on: connection) {
             let applied = try await verifiedApplied(on: connection)
             var done: [Int] = []
@@ -78,7 +111,9 @@ public struct Migrator: Sendable {
                 }
                 done.append(migration.version)
             }
-            return done
+            let changed = try await changedRepeatables(on: connection)
+            try await apply(changed, on: connection)
+            return Applied(versions: done, repeatables: changed.map(\.name))
         }
     }
 
@@ -86,19 +121,22 @@ public struct Migrator: Sendable {
     public func status(on connection: PostgresConnection) async throws -> Status {
         try await withLock(on: connection) {
             let applied = try await verifiedApplied(on: connection)
+            let changed = Set(try await changedRepeatables(on: connection).map(\.name))
             return Status(
                 applied: applied.keys.sorted(),
-                pending: migrations.map(\.version).filter { applied[$0] == nil }
+                pending: migrations.map(\.version).filter { applied[$0] == nil },
+                repeatablesApplied: repeatables.map(\.name).filter { !changed.contains($0) },
+                repeatablesPending: repeatables.map(\.name).filter { changed.contains($0) }
             )
         }
     }
 
     // MARK: - Internals
 
-    private var quotedSchema: String { "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    var quotedSchema: String { "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
     /// SQL computing the checksum of the text parameter `placeholder` on the server.
-    private func checksumSQL(_ placeholder: String) -> String {
+    func checksumSQL(_ placeholder: String) -> String {
         "encode(sha256(convert_to(\(placeholder)::text, 'UTF8')), 'hex')"
     }
 
@@ -125,6 +163,11 @@ public struct Migrator: Sendable {
             CREATE TABLE IF NOT EXISTS \(quotedSchema).schema_migrations (
                 version int PRIMARY KEY,
                 name text NOT NULL,
+                checksum text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE IF NOT EXISTS \(quotedSchema).schema_repeatables (
+                name text PRIMARY KEY,
                 checksum text NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now()
             );

@@ -45,7 +45,7 @@ struct GroupBuyDaemon: AsyncParsableCommand {
         do {
             if migrate {
                 let applied = try await Application.migrate(settings: settings)
-                print(applied.isEmpty ? "groupbuyd: the schema is up to date" : "groupbuyd: applied \(applied.map(String.init).joined(separator: ", "))")
+                print(applied.map { "groupbuyd: applied \($0)" } ?? "groupbuyd: the schema is up to date")
                 return
             }
             try await Application.run(settings: settings, version: Self.version)

@@ -185,6 +185,8 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect((object["pending"] as? [Int]) == [])
         #expect((object["applied"] as? [Int])?.contains(1) == true)
+        #expect((object["repeatablesPending"] as? [String]) == [])
+        #expect((object["repeatablesApplied"] as? [String])?.contains("functions/orders.sql") == true)
         let unreachable = try await gbctl(["migrate", "status", "--database-url", "postgresql://nobody@127.0.0.1:1/none", "--migrations", migrations], port: 1)
         #expect(unreachable.status == 4)
         #expect(unreachable.stderr.contains("cannot connect to 127.0.0.1:1"), "names where it tried: \(unreachable.stderr)")

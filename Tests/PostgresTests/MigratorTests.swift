@@ -18,22 +18,7 @@ struct MigratorTests {
     func withSchema<Result: Sendable>(
         _ body: @escaping @Sendable (EventLoop, String) async throws -> Result
     ) async throws -> Result {
-        let schema = "migrator_test_\(UInt32.random(in: 0...UInt32.max))"
-        let url = url
-        return try await onLoop { loop in
-            let admin = try await PostgresConnection.connect(url, on: loop)
-            defer { admin.close() }
-            // Made here once: concurrent CREATE SCHEMA IF NOT EXISTS can race to a unique violation.
-            _ = try await admin.simpleQuery("CREATE SCHEMA \(schema)")
-            do {
-                let result = try await body(loop, schema)
-                _ = try await admin.simpleQuery("DROP SCHEMA IF EXISTS \(schema) CASCADE")
-                return result
-            } catch {
-                _ = try? await admin.simpleQuery("DROP SCHEMA IF EXISTS \(schema) CASCADE")
-                throw error
-            }
-        }
+        try await ScratchSchema.with(url: url) { schema in try await body(schema.loop, schema.name) }
     }
 
     func connect(_ loop: EventLoop, schema: String) async throws -> PostgresConnection {
@@ -47,8 +32,8 @@ struct MigratorTests {
             let connection = try await connect(loop, schema: schema)
             defer { connection.close() }
             let migrator = Migrator(migrations: Self.migrations(), schema: schema)
-            let first = try await migrator.migrate(on: connection)
-            let second = try await migrator.migrate(on: connection)
+            let first = try await migrator.migrate(on: connection).versions
+            let second = try await migrator.migrate(on: connection).versions
             let status = try await migrator.status(on: connection)
             let columns = try await connection.query(
                 "SELECT count(*) FROM information_schema.columns WHERE table_schema = $1::text AND table_name = 'items'", [.text(schema)]
@@ -117,7 +102,8 @@ struct MigratorTests {
                     group.addTask(executorPreference: loop) {
                         let connection = try await connect(loop, schema: schema)
                         defer { connection.close() }
-                        return try await Migrator(migrations: Self.migrations(), schema: schema).migrate(on: connection)
+                        let migrator = Migrator(migrations: Self.migrations(), schema: schema)
+                        return try await migrator.migrate(on: connection).versions
                     }
                 }
                 var all: [Int] = []

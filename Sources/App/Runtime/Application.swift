@@ -54,7 +54,7 @@ public enum Application {
         defer { group.shutdown() }
 
         let applied = try await DatabaseSetup.prepareSchema(settings.database, migrate: settings.database.migrateOnStart, loop: group.loops[0])
-        if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": "\(applied)"]) }
+        if !applied.isEmpty { logger.info("migrations applied", metadata: ["versions": "\(applied.summary)"]) }
         let pools = PostgresPools(configuration: DatabaseSetup.poolConfiguration(settings.database), loops: group.loops)
         do {
             try await pools.start()

@@ -40,9 +40,11 @@ enum DatabaseSetup {
     }
 
     /// Applies pending migrations (when asked to) or refuses a schema older or newer than
-    /// this build. Returns the versions applied now.
+    /// this build, or functions other than its own. Returns what was applied now.
     @discardableResult
-    static func prepareSchema(_ settings: DatabaseSettings, migrate: Bool, loop: EventLoop) async throws -> [Int] {
+    static func prepareSchema(
+        _ settings: DatabaseSettings, migrate: Bool, loop: EventLoop
+    ) async throws -> Migrator.Applied {
         let migrator: Migrator
         do {
             migrator = try Migrator.load(directory: settings.migrationsDirectory)
@@ -69,7 +71,16 @@ enum DatabaseSetup {
                             """
                     )
                 }
-                return []
+                guard status.repeatablesPending.isEmpty else {
+                    let files = status.repeatablesPending.joined(separator: ", ")
+                    throw StartFailure.configuration(
+                        """
+                            the database's SQL functions are not this build's: \(files) changed or never applied; \
+                            run `groupbuyd --migrate` or `gbctl migrate up` first
+                            """
+                    )
+                }
+                return Migrator.Applied(versions: [], repeatables: [])
             } catch let error as Migrator.MigrationError {
                 throw StartFailure.configuration("migrations: \(error)")
             }

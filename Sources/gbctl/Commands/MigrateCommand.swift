@@ -11,7 +11,8 @@ struct MigrateCommand: AsyncParsableCommand {
     struct DatabaseOptions: ParsableArguments {
         @Option(help: "libpq URL (default: GROUPBUY_DATABASE_URL, DATABASE_URL, else the local development database).")
         var databaseURL: String?
-        @Option(help: "Folder of the numbered SQL migrations.") var migrations = "migrations"
+        @Option(help: "Folder of the numbered SQL migrations (and of functions/, the SQL functions).")
+        var migrations = "migrations"
 
         var url: String {
             let environment = ProcessInfo.processInfo.environment
@@ -51,19 +52,23 @@ struct MigrateCommand: AsyncParsableCommand {
     }
 
     struct Up: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Apply pending migrations, each in its own transaction.")
+        static let configuration = CommandConfiguration(
+            abstract: "Apply pending migrations, each in its own transaction, then the changed SQL function files."
+        )
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             try await reporting {
                 let applied = try await database.withConnection { migrator, connection in try await migrator.migrate(on: connection) }
-                print(applied.isEmpty ? "up to date" : "applied \(applied.map(String.init).joined(separator: ", "))")
+                print(applied.isEmpty ? "up to date" : "applied \(applied.summary)")
             }
         }
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show applied and pending migrations.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show applied and pending migrations and SQL function files."
+        )
         @OptionGroup var database: DatabaseOptions
         @Flag(help: "Print JSON.") var json = false
 
@@ -73,14 +78,22 @@ struct MigrateCommand: AsyncParsableCommand {
                     (try await migrator.status(on: connection), Dictionary(uniqueKeysWithValues: migrator.migrations.map { ($0.version, $0.name) }))
                 }
                 if json {
-                    Output.json(try JSONSerialization.data(withJSONObject: ["applied": status.applied, "pending": status.pending]))
+                    let object: [String: Any] = [
+                        "applied": status.applied, "pending": status.pending,
+                        "repeatablesApplied": status.repeatablesApplied,
+                        "repeatablesPending": status.repeatablesPending,
+                    ]
+                    Output.json(try JSONSerialization.data(withJSONObject: object))
                     return
                 }
-                Output.table(
-                    ["VERSION", "NAME", "STATE"],
-                    (status.applied.map { ($0, "applied") } + status.pending.map { ($0, "pending") }).map { [String($0.0), names[$0.0] ?? "?", $0.1] }
-                )
-                if !status.pending.isEmpty { throw CLIError(.other, "\(status.pending.count) migration(s) pending: run `gbctl migrate up`") }
+                // Repeatable files have no version: their name stands in the NAME column.
+                let numbered = (status.applied.map { ($0, "applied") } + status.pending.map { ($0, "pending") })
+                    .map { [String($0.0), names[$0.0] ?? "?", $0.1] }
+                let repeatable = status.repeatablesApplied.map { ["-", $0, "applied"] }
+                    + status.repeatablesPending.map { ["-", $0, "pending"] }
+                Output.table(["VERSION", "NAME", "STATE"], numbered + repeatable)
+                let pending = status.pending.count + status.repeatablesPending.count
+                if pending > 0 { throw CLIError(.other, "\(pending) migration(s) pending: run `gbctl migrate up`") }
             }
         }
     }

@@ -1,5 +1,4 @@
 public import Domain
-public import Orders
 public import Postgres
 
 /// What operators see of the outbox: its jobs (newest first, by state) and how many are in
@@ -7,27 +6,26 @@ public import Postgres
 public enum OutboxJobs {
     public static let states = ["queued", "running", "done", "dead"]
 
-    /// Jobs in `state` (every state when nil), newest first, after `cursor`: each as JSON
-    /// `{id, kind, state, attempts, lastError, payload, runAt, lockedUntil, createdAt, updatedAt}`.
+    /// Jobs in `state` (every state when nil), newest first, after `cursor`.
     public static func list(
         state: String?, before cursor: Cursor?, limit: Int, on connection: PostgresConnection
-    ) async throws -> JSONPage {
+    ) async throws -> (jobs: [OutboxJob], nextCursor: Cursor?) {
+        // Times as whole Unix seconds, truncated as RFC 3339 shows them.
         let rows = try await connection.query(
             """
-            SELECT j.id, json_build_object(
-                'id', j.id, 'kind', j.kind, 'state', j.status, 'attempts', j.attempts, 'lastError', j.last_error,
-                'payload', j.payload, 'runAt', gb_rfc3339(j.run_at), 'lockedUntil', gb_rfc3339(j.locked_until),
-                'createdAt', gb_rfc3339(j.created_at), 'updatedAt', gb_rfc3339(j.updated_at))::text
+            SELECT j.id, j.kind, j.status, j.attempts, j.last_error, j.payload::text,
+                   floor(extract(epoch FROM j.run_at))::bigint, floor(extract(epoch FROM j.locked_until))::bigint,
+                   floor(extract(epoch FROM j.created_at))::bigint, floor(extract(epoch FROM j.updated_at))::bigint
             FROM jobs j
             WHERE ($1::text IS NULL OR j.status = $1::text) AND j.id < $2::bigint
             ORDER BY j.id DESC LIMIT $3::int
             """,
             [.optional(state), .int(Int(cursor?.afterID ?? Int64.max)), .int(limit + 1)]
         )
-        let shown = min(rows.count, limit)
-        let items = (0..<shown).map { rows[$0].string(1) ?? "null" }
-        let next = rows.count > limit ? Cursor(afterID: Int64(rows[shown - 1].int(0) ?? 0)) : nil
-        return JSONPage(items: items, nextCursor: next)
+        var jobs: [OutboxJob] = []
+        for index in 0..<min(rows.count, limit) { jobs.append(try OutboxJob(row: rows[index])) }
+        let next = rows.count > limit ? jobs.last.map { Cursor(afterID: $0.id) } : nil
+        return (jobs, next)
     }
 
     /// Jobs per state that needs watching (queued, running, dead; done jobs only pile up).

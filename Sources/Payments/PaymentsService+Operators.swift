@@ -1,6 +1,5 @@
 public import Domain
 public import IOCore
-public import Orders
 import Postgres
 
 extension PaymentsService {
@@ -16,7 +15,9 @@ extension PaymentsService {
     }
 
     /// Outbox jobs in `state` (every state when nil), newest first, after `cursor`.
-    public func outboxJobs(state: String?, before cursor: Cursor?, limit: Int, on loop: EventLoop) async throws -> JSONPage {
+    public func outboxJobs(
+        state: String?, before cursor: Cursor?, limit: Int, on loop: EventLoop
+    ) async throws -> (jobs: [OutboxJob], nextCursor: Cursor?) {
         try await pools.pool(for: loop).withConnection { try await OutboxJobs.list(state: state, before: cursor, limit: limit, on: $0) }
     }
 }

@@ -1,6 +1,7 @@
 import Auth
 import Foundation
 import GroupBuyTesting
+import Postgres
 import Testing
 
 /// Every resource's JSON has exactly the members its example in docs/API.md shows, at every
@@ -49,6 +50,17 @@ struct RepresentationContractTests {
             let audit = try await LiveHTTP.request("GET", server.baseURL + "/v1/admin/audit?entityId=\(dealID)", bearer: admin)
             let entry = try #require((audit.json["items"] as? [Any])?.first)
             try examples.expectSameMembers(entry, as: "### `GET /v1/admin/audit`")
+
+            _ = try await server.sql(
+                "INSERT INTO jobs (kind, payload, dedupe_key) VALUES ('refund', '{\"refundId\": 7}', $1::text)",
+                [.text("contract:\(UUID())")]
+            )
+            let outbox = try await LiveHTTP.request("GET", server.baseURL + "/v1/admin/outbox?limit=1", bearer: admin)
+            let job = try #require((outbox.json["items"] as? [Any])?.first)
+            try examples.expectSameMembers(job, as: "### `GET /v1/admin/outbox`")
+            let fields = try #require(job as? [String: Any])
+            #expect(fields["payload"] as? [String: Int] == ["refundId": 7] && fields["lockedUntil"] is NSNull)
+            #expect((fields["runAt"] as? String)?.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/) != nil, "\(fields)")
 
             let tokens = try await LiveHTTP.request(
                 "POST", server.baseURL + "/v1/admin/tokens", body: #"{"users":["contract-bob"]}"#, bearer: admin

@@ -25,6 +25,6 @@ struct AdminOutboxRoutes: Sendable {
         let paging = PageQuery(query, sizes: 1...500, defaultSize: 50, problems: &problems)
         guard problems.isEmpty, let paging else { throw ErrorTranslation.validation(problems) }
         let page = try await payments.outboxJobs(state: state, before: paging.cursor, limit: paging.limit, on: context.loop)
-        return .page(page.items, next: page.nextCursor, context: context) { $1.rawJSON($0) }
+        return .page(page.jobs, next: page.nextCursor, context: context) { OutboxRendering.write($0, into: &$1) }
     }
 }

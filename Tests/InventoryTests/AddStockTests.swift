@@ -4,7 +4,7 @@ import Testing
 
 /// gb_add_stock (migrations/functions/inventory.sql): units spread evenly over the slots, in
 /// slot order, with the total and the audit log; nothing for a closed or unknown deal.
-@Suite(.enabled(if: functionsTestDatabaseURL != nil, "needs GROUPBUY_TEST_DATABASE_URL (scripts/test.sh sets it)"))
+@Suite(.needsTestDatabase)
 struct AddStockTests {
     /// (slots, units added) → the slots' available units after.
     @Test(arguments: [

@@ -4,7 +4,7 @@ import Testing
 
 /// gb_reserve_stock (migrations/functions/inventory.sql): the fast path over free slots, the
 /// wait in slot order near sold out, and sold out only when the committed stock is short.
-@Suite(.enabled(if: functionsTestDatabaseURL != nil, "needs GROUPBUY_TEST_DATABASE_URL (scripts/test.sh sets it)"))
+@Suite(.needsTestDatabase)
 struct ReserveStockTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var slots: [Int]

@@ -5,7 +5,7 @@ import Testing
 /// gb_settle_orders (migrations/functions/inventory.sql): the reservations of orders that
 /// ended go back to available with their users' quantities, those of confirmed orders become
 /// sold, and the reservation rows go.
-@Suite(.enabled(if: functionsTestDatabaseURL != nil, "needs GROUPBUY_TEST_DATABASE_URL (scripts/test.sh sets it)"))
+@Suite(.needsTestDatabase)
 struct SettleOrdersTests {
     /// Two orders (3 and 2 units, by two users) reserved over slots of 4 units; settled as
     /// (released, sold) → the slots and the users' held quantities after.

@@ -4,7 +4,7 @@ import Testing
 
 /// gb_admin_refund: a paid or confirmed order is refunded once, with the audit row; stock comes
 /// back only when it was still reserved (a paid order), a confirmed order's stays sold.
-@Suite(.enabled(if: functionsTestDatabaseURL != nil, "needs GROUPBUY_TEST_DATABASE_URL (scripts/test.sh sets it)"))
+@Suite(.needsTestDatabase)
 struct AdminRefundTests {
     static func refund(_ session: PostgresConnection, order: Int) async throws -> String? {
         try await session.value("SELECT refusal FROM gb_admin_refund($1::bigint, 'admin', 'req-9')", [.int(order)])

@@ -4,7 +4,7 @@ import Testing
 
 /// gb_cancel_order: the owner (or an admin) cancels an unpaid order; its seat, units and
 /// per-user quantity come back at once.
-@Suite(.enabled(if: functionsTestDatabaseURL != nil, "needs GROUPBUY_TEST_DATABASE_URL (scripts/test.sh sets it)"))
+@Suite(.needsTestDatabase)
 struct CancelOrderTests {
     static func cancel(_ session: PostgresConnection, order: Int, by user: String?) async throws -> String? {
         try await session.value(

@@ -4,7 +4,7 @@ import Testing
 
 /// Idempotency keys of gb_order_in_group (gb_idempotency_begin/finish): a replay answers the
 /// first answer and has no effect; another body, or the key still in use, is refused.
-@Suite(.enabled(if: functionsTestDatabaseURL != nil, "needs GROUPBUY_TEST_DATABASE_URL (scripts/test.sh sets it)"))
+@Suite(.needsTestDatabase)
 struct IdempotencyKeyTests {
     @Test func aReplayAnswersTheFirstAnswerAndOrdersNothing() async throws {
         let (first, again, orders) = try await FunctionsDatabase.with { database in

@@ -5,7 +5,7 @@ import Testing
 /// gb_order_in_group (migrations/functions/orders.sql) refuses each broken rule with its own
 /// SQLSTATE, answered rather than raised, and leaves nothing behind: the same placement serves
 /// starting a group and joining one, so every rule of the deal holds for both.
-@Suite(.enabled(if: functionsTestDatabaseURL != nil, "needs GROUPBUY_TEST_DATABASE_URL (scripts/test.sh sets it)"))
+@Suite(.needsTestDatabase)
 struct PlacementRefusalsTests {
     enum Entry: String, Sendable { case start, join }
 

@@ -3,7 +3,7 @@ import SQLTesting
 import Testing
 
 /// What gb_order_in_group writes when it places an order, starting a group or joining one.
-@Suite(.enabled(if: functionsTestDatabaseURL != nil, "needs GROUPBUY_TEST_DATABASE_URL (scripts/test.sh sets it)"))
+@Suite(.needsTestDatabase)
 struct PlacementTests {
     /// The rows of one placed order: order, its group, membership, history and reservation.
     static let placedRows = """

@@ -4,7 +4,7 @@ import Testing
 
 /// The background sweeps: gb_expire_orders, gb_fail_groups, gb_confirm_groups. Each claims
 /// with SKIP LOCKED, so a group another session holds is left for the next round.
-@Suite(.enabled(if: functionsTestDatabaseURL != nil, "needs GROUPBUY_TEST_DATABASE_URL (scripts/test.sh sets it)"))
+@Suite(.needsTestDatabase)
 struct SweepTests {
     @Test func expiresOnlyUnpaidOrdersPastTheirWindow() async throws {
         let (swept, statuses, group, stock) = try await FunctionsDatabase.with { database in

@@ -4,7 +4,7 @@ import Testing
 
 /// The state machines of orders and groups (docs/ORDERS.md), enforced by triggers on every
 /// UPDATE whoever makes it, and the deal trigger: no draft again for a deal with orders.
-@Suite(.enabled(if: functionsTestDatabaseURL != nil, "needs GROUPBUY_TEST_DATABASE_URL (scripts/test.sh sets it)"))
+@Suite(.needsTestDatabase)
 struct TransitionTriggerTests {
     static let orderStates = [
         "pending_payment", "paid", "confirmed", "cancelled", "expired", "refund_pending", "refunded",

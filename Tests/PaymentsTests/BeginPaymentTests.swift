@@ -4,7 +4,7 @@ import Testing
 
 /// gb_begin_payment and gb_attach_intent: one payment per order, for its owner while the
 /// window is open, linked to one provider intent.
-@Suite(.enabled(if: functionsTestDatabaseURL != nil, "needs GROUPBUY_TEST_DATABASE_URL (scripts/test.sh sets it)"))
+@Suite(.needsTestDatabase)
 struct BeginPaymentTests {
     @Test func theOwnerGetsOnePaymentForTheOrdersAmount() async throws {
         let (first, again, rows) = try await FunctionsDatabase.with { database in

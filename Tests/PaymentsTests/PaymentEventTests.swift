@@ -4,7 +4,7 @@ import Testing
 
 /// gb_apply_payment_event with payment events: applied once whatever the redeliveries, only
 /// when the money matches, and a payment that comes too late is given back.
-@Suite(.enabled(if: functionsTestDatabaseURL != nil, "needs GROUPBUY_TEST_DATABASE_URL (scripts/test.sh sets it)"))
+@Suite(.needsTestDatabase)
 struct PaymentEventTests {
     @Test func aSucceededPaymentIsAppliedOnceHoweverOftenItComes() async throws {
         let (outcomes, state, history, recorded) = try await FunctionsDatabase.with { database in

@@ -4,7 +4,7 @@ import Testing
 
 /// Refunds: requested once per payment (gb_request_refund, with its outbox job), and the
 /// provider's refund.succeeded applied once, for the refund's amount only.
-@Suite(.enabled(if: functionsTestDatabaseURL != nil, "needs GROUPBUY_TEST_DATABASE_URL (scripts/test.sh sets it)"))
+@Suite(.needsTestDatabase)
 struct RefundTests {
     /// A paid order in a group of 3 (so it stays paid), refunded by an admin.
     static func refunded(_ session: PostgresConnection) async throws -> AwaitingPayment {

@@ -77,7 +77,7 @@ let package = Package(
         // Stock reservation strategies and the stock invariant check.
         .target(name: "Inventory", dependencies: ["Postgres"], swiftSettings: strict),
         // Groups and orders: placing, cancelling, expiring, failing and confirming (SQL functions
-        // in migrations/0003), the background sweeps. No HTTP.
+        // in migrations/functions/orders.sql), the background sweeps. No HTTP.
         .target(name: "Orders", dependencies: ["Domain", "Idempotency", "Inventory", "Postgres", "IOCore"], swiftSettings: strict),
         // Paying for orders through a provider (PSPClient), applying its signed webhooks once,
         // the outbox of refunds, reconciliation with the provider's records.
@@ -167,6 +167,14 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strict),
         .testTarget(name: "SuggestionsTests", dependencies: ["Suggestions"], swiftSettings: strict),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Domain", "Postgres", "IOCore"], swiftSettings: strict),
+        // Tests of the business SQL functions (migrations/functions/): a migrated scratch database per test, fixtures.
+        .target(
+            name: "SQLTesting", dependencies: ["Postgres", "IOCore", "GroupBuyTesting"], path: "Sources/SQLTesting",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "InventoryTests", dependencies: ["SQLTesting", "Postgres", "IOCore"], swiftSettings: strict),
+        .testTarget(name: "OrdersTests", dependencies: ["SQLTesting", "Postgres", "IOCore"], swiftSettings: strict),
+        .testTarget(name: "PaymentsTests", dependencies: ["SQLTesting", "Postgres", "IOCore"], swiftSettings: strict),
         .testTarget(
             name: "AppTests",
             dependencies: ["App", "Auth", "GroupBuyTesting", "HTTPServer", "HTTPCodec", "IOCore", "Observability", "PSPSandbox", "groupbuyd", "gbctl"],

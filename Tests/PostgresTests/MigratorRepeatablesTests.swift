@@ -116,9 +116,11 @@ struct MigratorRepeatablesTests {
             defer { connection.close() }
             try await migrator([Self.file("a", answer: 1), Self.file("b", answer: 2)], schema).migrate(on: connection)
             let fewer = migrator([Self.file("a", answer: 1)], schema)
-            #expect(try await fewer.status(on: connection) == Migrator.Status(
-                applied: [1, 2], pending: [], repeatablesApplied: ["functions/a.sql"], repeatablesPending: []
-            ))
+            #expect(
+                try await fewer.status(on: connection)
+                    == Migrator.Status(
+                        applied: [1, 2], pending: [], repeatablesApplied: ["functions/a.sql"], repeatablesPending: []
+                    ))
             #expect(try await fewer.migrate(on: connection).isEmpty)
             #expect(try await answer("b", connection) == 2)
         }
@@ -154,10 +156,11 @@ struct MigratorRepeatablesTests {
         try "notes".write(toFile: "\(directory)/functions/README.md", atomically: true, encoding: .utf8)
         let migrator = try Migrator.load(directory: directory)
         #expect(migrator.migrations.map(\.version) == [1])
-        #expect(migrator.repeatables == [
-            Migrator.Repeatable(name: "functions/catalog.sql", sql: "SELECT 'c';"),
-            Migrator.Repeatable(name: "functions/orders.sql", sql: "SELECT 'o';"),
-        ])
+        #expect(
+            migrator.repeatables == [
+                Migrator.Repeatable(name: "functions/catalog.sql", sql: "SELECT 'c';"),
+                Migrator.Repeatable(name: "functions/orders.sql", sql: "SELECT 'o';"),
+            ])
         try FileManager.default.removeItem(atPath: "\(directory)/functions")
         #expect(try Migrator.load(directory: directory).repeatables.isEmpty)  // no folder: no repeatables
     }

@@ -1,5 +1,4 @@
 import Foundation
-import IOCore
 import Postgres
 import Testing
 
@@ -14,22 +13,10 @@ struct MigratorTests {
         ] + extra
     }
 
-    /// A fresh schema per test, dropped afterwards; the search path points at it.
-    func withSchema<Result: Sendable>(
-        _ body: @escaping @Sendable (EventLoop, String) async throws -> Result
-    ) async throws -> Result {
-        try await ScratchSchema.with(url: url) { schema in try await body(schema.loop, schema.name) }
-    }
-
-    func connect(_ loop: EventLoop, schema: String) async throws -> PostgresConnection {
-        let connection = try await PostgresConnection.connect(url, on: loop)
-        _ = try await connection.simpleQuery("SET search_path TO \(schema)")
-        return connection
-    }
-
     @Test func appliesInOrderOnceAndRecordsEach() async throws {
-        let (first, second, status, columns) = try await withSchema { loop, schema in
-            let connection = try await connect(loop, schema: schema)
+        let (first, second, status, columns) = try await ScratchSchema.with(url: url) { scratch in
+            let schema = scratch.name
+            let connection = try await scratch.connect()
             defer { connection.close() }
             let migrator = Migrator(migrations: Self.migrations(), schema: schema)
             let first = try await migrator.migrate(on: connection).versions
@@ -47,8 +34,9 @@ struct MigratorTests {
     }
 
     @Test func aFailingMigrationIsRolledBackAndNotRecorded() async throws {
-        let (error, status, tableExists) = try await withSchema { loop, schema in
-            let connection = try await connect(loop, schema: schema)
+        let (error, status, tableExists) = try await ScratchSchema.with(url: url) { scratch in
+            let schema = scratch.name
+            let connection = try await scratch.connect()
             defer { connection.close() }
             let broken = Migrator.Migration(version: 3, name: "broken", sql: "CREATE TABLE half (id int); SELECT no_such_function();")
             let migrator = Migrator(migrations: Self.migrations([broken]), schema: schema)
@@ -64,8 +52,9 @@ struct MigratorTests {
     }
 
     @Test func anEditedAppliedMigrationIsAnError() async throws {
-        let message = try await withSchema { loop, schema in
-            let connection = try await connect(loop, schema: schema)
+        let message = try await ScratchSchema.with(url: url) { scratch in
+            let schema = scratch.name
+            let connection = try await scratch.connect()
             defer { connection.close() }
             try await Migrator(migrations: Self.migrations(), schema: schema).migrate(on: connection)
             var edited = Self.migrations()
@@ -81,8 +70,9 @@ struct MigratorTests {
     }
 
     @Test func aDatabaseNewerThanTheCodeIsAnError() async throws {
-        let message = try await withSchema { loop, schema in
-            let connection = try await connect(loop, schema: schema)
+        let message = try await ScratchSchema.with(url: url) { scratch in
+            let schema = scratch.name
+            let connection = try await scratch.connect()
             defer { connection.close() }
             try await Migrator(migrations: Self.migrations(), schema: schema).migrate(on: connection)
             do {
@@ -96,11 +86,12 @@ struct MigratorTests {
     }
 
     @Test func concurrentMigratorsApplyEachMigrationExactlyOnce() async throws {
-        let applied = try await withSchema { loop, schema in
-            try await withThrowingTaskGroup(of: [Int].self) { group in
+        let applied = try await ScratchSchema.with(url: url) { scratch in
+            let schema = scratch.name
+            return try await withThrowingTaskGroup(of: [Int].self) { group in
                 for _ in 0..<4 {
-                    group.addTask(executorPreference: loop) {
-                        let connection = try await connect(loop, schema: schema)
+                    group.addTask(executorPreference: scratch.loop) {
+                        let connection = try await scratch.connect()
                         defer { connection.close() }
                         let migrator = Migrator(migrations: Self.migrations(), schema: schema)
                         return try await migrator.migrate(on: connection).versions

@@ -47,10 +47,11 @@ struct ShippedMigrationsTests {
 
     @Test func anExistingDatabaseUpgradesToTheFunctionsAFreshOneGets() async throws {
         let shipped = try Migrator.load(directory: Self.folder)
-        #expect(shipped.repeatables.map(\.name) == [
-            "functions/catalog.sql", "functions/domain.sql", "functions/inventory.sql", "functions/orders.sql",
-            "functions/payments.sql",
-        ])
+        #expect(
+            shipped.repeatables.map(\.name) == [
+                "functions/catalog.sql", "functions/domain.sql", "functions/inventory.sql", "functions/orders.sql",
+                "functions/payments.sql",
+            ])
         // A database as the builds before migrations/functions/ left it: the numbered files only.
         let (applied, upgraded) = try await withDatabase { connection in
             try await Migrator(migrations: shipped.migrations).migrate(on: connection)
@@ -63,9 +64,11 @@ struct ShippedMigrationsTests {
             return try await Self.definitions(connection)
         }
         #expect(upgraded == fresh)
-        #expect(Set(upgraded.keys).isSuperset(of: [
-            "trigger orders_status_transition", "trigger groups_status_transition", "trigger deals_status_transition",
-        ]))
+        #expect(
+            Set(upgraded.keys).isSuperset(of: [
+                "trigger orders_status_transition", "trigger groups_status_transition",
+                "trigger deals_status_transition",
+            ]))
     }
 
     @Test func everyBusinessFunctionIsDefinedInExactlyOneFile() async throws {

@@ -13,7 +13,7 @@
 # Prints each run, then medians, and each case's ratio to single_row.
 #
 # Needs the private PostgreSQL with the schema (DATABASE_URL; scripts/services.sh start and
-# groupbuyd --migrate, or psql -f migrations/*.sql on a scratch database).
+# groupbuyd --migrate, or psql -f each of migrations/*.sql, then of migrations/functions/*.sql).
 # Settings (environment): BENCH_DURATION (10), BENCH_CLIENTS (64), BENCH_STOCK (1000000),
 # BENCH_CASES ("single_row:1 slots:1 slots:4 slots:16 slots:64 slots:256").
 set -euo pipefail

@@ -1,7 +1,7 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-// libFuzzer targets for the HTTP/1.1 request parser and the strict JSON reader. Build and run
+// libFuzzer targets for the HTTP/1.1 request parser, the response decoder and the strict JSON reader. Build and run
 // them with `scripts/fuzz.sh` (see README.md); a plain `swift build` of this package does not
 // link, because a fuzzer has no main() of its own: libFuzzer provides it once `--sanitize fuzzer`
 // is passed.
@@ -54,10 +54,12 @@ let package = Package(
     products: [
         .executable(name: "HTTPParserFuzzer", targets: ["HTTPParserFuzzer"]),
         .executable(name: "JSONReaderFuzzer", targets: ["JSONReaderFuzzer"]),
+        .executable(name: "HTTPResponseFuzzer", targets: ["HTTPResponseFuzzer"]),
     ],
     targets: [
         .target(name: "HTTPCodec", path: "Sources/HTTPCodec", swiftSettings: strict + fuzzerInstrumentation),
         .executableTarget(name: "HTTPParserFuzzer", dependencies: ["HTTPCodec"], swiftSettings: strict + fuzzerInstrumentation),
+        .executableTarget(name: "HTTPResponseFuzzer", dependencies: ["HTTPCodec"], swiftSettings: strict + fuzzerInstrumentation),
         .target(name: "StrictJSON", path: "Sources/StrictJSON", swiftSettings: strict + fuzzerInstrumentation),
         // FoundationJSON.swift links to Tests/StrictJSONTests/Support: the tests' Foundation oracle.
         .executableTarget(name: "JSONReaderFuzzer", dependencies: ["StrictJSON"], swiftSettings: strict + fuzzerInstrumentation),

@@ -9,7 +9,7 @@
 #   GROUPBUY_FUZZ_SECONDS   fuzzing budget when no argument is given, default 60 (0: replay only)
 #   GROUPBUY_FUZZ_DIR       the fuzz package, default <repo>/Fuzz
 #   GROUPBUY_FUZZ_PRODUCTS  its executable products, space-separated, default
-#                           "HTTPParserFuzzer JSONReaderFuzzer"; the budget is split evenly
+#                           "HTTPParserFuzzer HTTPResponseFuzzer JSONReaderFuzzer"; the budget is split evenly
 #                           (GROUPBUY_FUZZ_PRODUCT, one product, is still understood)
 #   ASAN_OPTIONS            passed through to AddressSanitizer as usual
 #
@@ -37,7 +37,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 SECONDS_BUDGET="${1:-${GROUPBUY_FUZZ_SECONDS:-60}}"
 [[ "${SECONDS_BUDGET}" =~ ^[0-9]+$ ]] || die "fuzzing budget must be a number of seconds, got '${SECONDS_BUDGET}'"
 FUZZ_DIR="${GROUPBUY_FUZZ_DIR:-${GROUPBUY_ROOT}/Fuzz}"
-read -r -a PRODUCTS <<<"${GROUPBUY_FUZZ_PRODUCTS:-${GROUPBUY_FUZZ_PRODUCT:-HTTPParserFuzzer JSONReaderFuzzer}}"
+read -r -a PRODUCTS <<<"${GROUPBUY_FUZZ_PRODUCTS:-${GROUPBUY_FUZZ_PRODUCT:-HTTPParserFuzzer HTTPResponseFuzzer JSONReaderFuzzer}}"
 [[ "${#PRODUCTS[@]}" -gt 0 ]] || die "GROUPBUY_FUZZ_PRODUCTS names no product"
 
 [[ -f "${FUZZ_DIR}/Package.swift" ]] || die "no fuzz package at ${FUZZ_DIR} (expected ${FUZZ_DIR}/Package.swift)"

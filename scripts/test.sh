@@ -2,7 +2,7 @@
 # The whole test suite on a fresh Debian 12 machine: installs what is missing, starts a
 # private PostgreSQL and Redis (scripts/services.sh), builds, runs every test, runs
 # every load-test scenario as a short smoke run (loadtest/smoke.sh), PostgreSQL restarts under
-# load (loadtest/chaos/postgres-restarts.sh), the HTTP parser and JSON reader fuzzers for a
+# load (loadtest/chaos/postgres-restarts.sh), the HTTP parser, response decoder and JSON reader fuzzers for a
 # bounded time (shared), and stops the services again.
 #
 #   scripts/test.sh                 everything (fuzzing: GROUPBUY_FUZZ_SECONDS, default 60)

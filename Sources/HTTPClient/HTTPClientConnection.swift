@@ -6,8 +6,8 @@ import Glibc
 #endif
 
 /// One client connection on one loop: connects without blocking, sends one request at a
-/// time, parses the response in a pooled buffer, and goes back to its client's idle list
-/// when both sides allow reuse.
+/// time, reads the response with an `HTTP1ResponseReader`, and goes back to its client's idle
+/// list when both sides allow reuse.
 ///
 /// Registered edge-triggered once. Every method runs on the loop thread; the waiting task
 /// is resumed from readiness callbacks or the timer, exactly once per exchange.
@@ -22,9 +22,6 @@ final class HTTPClientConnection: IOEventHandler, TimerTarget, @unchecked Sendab
         let continuation: UnsafeContinuation<HTTPClientResponse, any Error>
         let method: HTTPMethod
         let requestAsksToClose: Bool
-        var parser: HTTP1ResponseParser
-        var head: ResponseHead?
-        var decoder: ChunkedBodyDecoder?
     }
 
     let loop: EventLoop
@@ -38,25 +35,17 @@ final class HTTPClientConnection: IOEventHandler, TimerTarget, @unchecked Sendab
     private var exchangeCounter = 0
     private lazy var timer = LoopTimer(target: self)
     private var writeChunk: BufferChunk?
-    private var readChunk: BufferChunk?
-    /// The header table of the response being parsed; allocated once per connection.
-    private let headerTable: UnsafeMutableBufferPointer<HeaderEntry>
+    private let reader: HTTP1ResponseReader
     /// Completed exchanges: a failure before any answer on a reused connection may be a
     /// server that closed it while idle.
     private(set) var exchangesCompleted = 0
-    private var receivedAny = false
 
     init(loop: EventLoop, originKey: String, limits: HTTP1Limits, client: HTTPClient) {
         self.loop = loop
         self.originKey = originKey
         self.limits = limits
         self.client = client
-        self.headerTable = .allocate(capacity: max(1, limits.maxHeaderCount))
-        headerTable.initialize(repeating: HeaderEntry(name: .empty, value: .empty))
-    }
-
-    deinit {
-        headerTable.deallocate()
+        self.reader = HTTP1ResponseReader(limits: limits)
     }
 
     /// Whether the connection was used before: its failures may be stale keep-alive closes.
@@ -80,13 +69,12 @@ final class HTTPClientConnection: IOEventHandler, TimerTarget, @unchecked Sendab
     ) {
         loop.preconditionInEventLoop()
         exchangeCounter += 1
-        receivedAny = false
+        reader.start(requestMethod: request.method)
         exchange = Exchange(
             id: exchangeCounter,
             continuation: continuation,
             method: request.method,
-            requestAsksToClose: RequestEncoder.asksToClose(request),
-            parser: HTTP1ResponseParser(limits: limits, requestMethod: request.method)
+            requestAsksToClose: RequestEncoder.asksToClose(request)
         )
         loop.timers.schedule(timer, at: deadline)
         let size = RequestEncoder.encodedSize(request, host: host)
@@ -188,107 +176,21 @@ final class HTTPClientConnection: IOEventHandler, TimerTarget, @unchecked Sendab
 
     /// Reads until the socket would block, the response is complete, or it failed.
     private func readAvailable() {
-        while phase == .reading {
-            if readChunk == nil { readChunk = loop.buffers.take() }
-            guard ensureRoom() else { return }
-            let chunk = readChunk!
-            let result: IOResult<Int>
-            do {
-                result = try Syscall.read(fd, into: chunk.writable)
-            } catch {
-                failTransfer(error)
-                return
-            }
-            switch result {
-            case .wouldBlock:
-                return
-            case .processed(0):
-                endOfInput()
-                return
-            case .processed(let count):
-                receivedAny = true
-                chunk.writerIndex += count
-                process()
-            }
-        }
-    }
-
-    /// Makes room for the next read: a larger unpooled chunk when the response outgrows this one.
-    private func ensureRoom() -> Bool {
-        let chunk = readChunk!
-        guard chunk.writableBytes == 0 else { return true }
-        let ceiling = limits.maxHeadBytes + limits.maxBodyBytes + 64 * 1024
-        guard chunk.capacity < ceiling else {
-            fail(.responseTooLarge)
-            return false
-        }
-        grow(to: min(ceiling, chunk.capacity * 2))
-        return true
-    }
-
-    private func grow(to capacity: Int) {
-        guard let old = readChunk, old.capacity < capacity else { return }
-        let bigger = BufferChunk(unpooledCapacity: capacity)
-        bigger.append(old.readable)
-        var previous: BufferChunk? = old
-        readChunk = bigger
-        loop.buffers.give(&previous)
-    }
-
-    /// Parses what has arrived; completes the exchange when the response is whole.
-    private func process() {
-        guard var current = exchange, let chunk = readChunk else { return }
-        if current.head == nil {
-            switch current.parser.parseHead(chunk.readable, headers: headerTable) {
-            case .needMore:
-                exchange = current
-                return
-            case .failed(let error):
-                fail(.invalidResponse(error.reason.description))
-                return
-            case .complete(let head):
-                current.head = head
-                if head.framing == .chunked {
-                    current.decoder = ChunkedBodyDecoder(bodyStart: head.length, limits: limits)
-                }
-                if case .contentLength(let length) = head.framing, head.length + length > chunk.capacity {
-                    exchange = current
-                    grow(to: head.length + length)
-                }
-            }
-        }
-        exchange = current
-        let head = current.head!
-        let buffer = readChunk!
-        switch head.framing {
-        case .none:
-            complete(head: head, body: ByteRange(start: head.length, count: 0), end: head.length)
-        case .contentLength(let length):
-            if buffer.readableBytes >= head.length + length {
-                complete(head: head, body: ByteRange(start: head.length, count: length), end: head.length + length)
-            }
-        case .chunked:
-            let progress = current.decoder!.decode(UnsafeMutableRawBufferPointer(start: buffer.base, count: buffer.writerIndex))
-            switch progress {
-            case .needMore:
-                buffer.writerIndex = current.decoder!.discardConsumedInput()
-                exchange = current
-            case .complete(let end):
-                complete(head: head, body: current.decoder!.decodedBody, end: end)
-            case .failed(let error):
-                fail(error.status == 413 ? .responseTooLarge : .invalidResponse(error.reason.description))
-            }
-        case .untilClose:
-            if buffer.readableBytes - head.length > limits.maxBodyBytes { fail(.responseTooLarge) }
-        }
-    }
-
-    private func endOfInput() {
-        if let head = exchange?.head, head.framing == .untilClose, let chunk = readChunk {
-            complete(head: head, body: ByteRange(start: head.length, count: chunk.writerIndex - head.length), end: chunk.writerIndex, closing: true)
+        guard phase == .reading else { return }
+        switch reader.read(from: fd, loop: loop) {
+        case .wouldBlock:
             return
+        case .complete(let response):
+            complete(response)
+        case .failed(.transfer(let error)):
+            failTransfer(error)
+        case .failed(.response(.truncated)):
+            failExchange(.connectionClosed, stale: !reader.receivedAny && isReused)
+        case .failed(.response(.tooLarge)):
+            fail(.responseTooLarge)
+        case .failed(.response(.invalid(let error))):
+            fail(.invalidResponse(error.reason.description))
         }
-        failExchange(.connectionClosed, stale: !receivedAny && isReused)
     }
 
     private func checkIdle() {
@@ -301,25 +203,20 @@ final class HTTPClientConnection: IOEventHandler, TimerTarget, @unchecked Sendab
 
     // MARK: - Finishing
 
-    private func complete(head: ResponseHead, body: ByteRange, end: Int, closing: Bool = false) {
-        guard let current = exchange, let chunk = readChunk else { return }
-        let bytes = UnsafeRawBufferPointer(chunk.readable)
+    private func complete(_ received: HTTP1ReceivedResponse) {
+        guard let current = exchange else { return }
+        let bytes = received.bytes
         var headers: [(name: String, value: String)] = []
-        headers.reserveCapacity(head.headerCount)
-        for entry in headerTable[0..<head.headerCount] {
+        headers.reserveCapacity(received.headers.count)
+        for entry in received.headers {
             headers.append((Self.string(bytes, entry.name), Self.string(bytes, entry.value)))
         }
-        let response = HTTPClientResponse(
-            status: head.status,
-            headers: headers,
-            body: Array(UnsafeRawBufferPointer(rebasing: bytes[Int(body.start)..<body.end]))
-        )
-        // Bytes after the response were never asked for: the framing is not to be trusted.
-        let reusable = !closing && head.keepAlive && !current.requestAsksToClose && chunk.writerIndex == end
+        let response = HTTPClientResponse(status: received.head.status, headers: headers, body: Array(received.bodyBytes))
+        let reusable = received.allowsReuse && !current.requestAsksToClose
         exchange = nil
         exchangesCompleted += 1
         loop.timers.cancel(timer)
-        loop.buffers.give(&readChunk)
+        reader.releaseBuffer(to: loop)
         if reusable, let client {
             phase = .idle
             loop.timers.schedule(timer, at: loop.now.advanced(by: client.configuration.idleTimeout))
@@ -361,7 +258,7 @@ final class HTTPClientConnection: IOEventHandler, TimerTarget, @unchecked Sendab
         if let registration { loop.deregister(fd: fd, registration: registration) }
         registration = nil
         if fd >= 0 { Syscall.close(fd) }
-        loop.buffers.give(&readChunk)
+        reader.releaseBuffer(to: loop)
         loop.buffers.give(&writeChunk)
         if wasIdle { client?.forget(self) }
         if let current = exchange {
@@ -374,7 +271,7 @@ final class HTTPClientConnection: IOEventHandler, TimerTarget, @unchecked Sendab
 
     /// A read or write failed: reset or broken pipe, or another socket error.
     private func failTransfer(_ error: IOError) {
-        failExchange(error.isConnectionLost ? .connectionReset : .socket(error.description), stale: !receivedAny && isReused)
+        failExchange(error.isConnectionLost ? .connectionReset : .socket(error.description), stale: !reader.receivedAny && isReused)
     }
 
     private func fail(_ error: HTTPClientError) {

@@ -3,21 +3,20 @@ public import IOCore
 /// One `HTTPClient` per loop of a group: callers on a loop use that loop's client (no
 /// hop, no lock); callers elsewhere are served by the loops in turn.
 public final class HTTPClients: Sendable {
-    /// The clients, in the order of the loops they were made for.
-    public let clients: [HTTPClient]
+    private let perLoop: PerLoop<HTTPClient>
     private let next = RoundRobin()
 
+    /// Clients for `loops` (a group's loops, in index order).
     public init(loops: [EventLoop], configuration: HTTPClientConfiguration = HTTPClientConfiguration()) {
         precondition(!loops.isEmpty, "HTTPClients needs at least one loop")
-        self.clients = loops.map { HTTPClient(loop: $0, configuration: configuration) }
+        self.perLoop = PerLoop(loops: loops) { HTTPClient(loop: $0, configuration: configuration) }
     }
 
+    /// The clients, in the order of the loops they were made for.
+    public var clients: [HTTPClient] { Array(perLoop) }
+
     /// The client of the loop the caller runs on, if it is one of ours.
-    public var current: HTTPClient? {
-        guard let index = EventLoop.currentIndex else { return nil }
-        if index < clients.count, clients[index].loop.inEventLoop { return clients[index] }
-        return clients.first { $0.loop.inEventLoop }
-    }
+    public var current: HTTPClient? { perLoop.current }
 
     /// Sends `request` from any context: on one of our loops directly, else in a task on
     /// the next loop. Errors as `HTTPClient.execute`.
@@ -29,7 +28,7 @@ public final class HTTPClients: Sendable {
         if let client = current {
             return try await client.execute(request, to: address, timeout: timeout)
         }
-        let client = clients[next.take(modulo: clients.count)]
+        let client = perLoop[next.take(modulo: perLoop.count)]
         let task = Task(executorPreference: client.loop) {
             try await client.execute(request, to: address, timeout: timeout)
         }
@@ -42,7 +41,7 @@ public final class HTTPClients: Sendable {
 
     /// Closes the idle connections of every loop.
     public func closeIdleConnections() async {
-        for client in clients {
+        for client in perLoop {
             try? await client.loop.submit { client.closeIdleConnections() }
         }
     }

@@ -3,20 +3,19 @@ public import IOCore
 /// One pool per event loop, so a handler always borrows a connection of its own loop:
 /// nothing is shared between loops, no locks on the way to the database.
 public final class PostgresPools: Sendable {
-    private let pools: [PostgresPool]
+    private let pools: PerLoop<PostgresPool>
 
-    /// Pools for `loops` (indexed by `EventLoop.index`), not yet started.
+    /// Pools for `loops` (a group's loops, in index order), not yet started.
     public init(configuration: PostgresPool.Configuration, loops: [EventLoop]) {
-        precondition(loops.enumerated().allSatisfy { $0.offset == $0.element.index }, "loops must be in index order")
-        self.pools = loops.map { PostgresPool(configuration: configuration, loop: $0) }
+        self.pools = PerLoop(loops: loops) { PostgresPool(configuration: configuration, loop: $0) }
     }
 
     /// The pool of `loop`.
     public func pool(for loop: EventLoop) -> PostgresPool {
-        pools[loop.index]
+        pools[loop]
     }
 
-    public var all: [PostgresPool] { pools }
+    public var all: [PostgresPool] { Array(pools) }
 
     /// Starts every pool on its own loop (opens the minimum connections).
     public func start() async throws {

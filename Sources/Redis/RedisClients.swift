@@ -2,16 +2,15 @@ public import IOCore
 
 /// One Redis client per event loop: a handler always uses the connection of its own loop.
 public final class RedisClients: Sendable {
-    private let clients: [RedisClient]
+    private let clients: PerLoop<RedisClient>
 
-    /// Clients for `loops` (indexed by `EventLoop.index`); each connects on first use.
+    /// Clients for `loops` (a group's loops, in index order); each connects on first use.
     public init(configuration: RedisClient.Configuration, loops: [EventLoop]) {
-        precondition(loops.enumerated().allSatisfy { $0.offset == $0.element.index }, "loops must be in index order")
-        self.clients = loops.map { RedisClient(configuration: configuration, loop: $0) }
+        self.clients = PerLoop(loops: loops) { RedisClient(configuration: configuration, loop: $0) }
     }
 
     public func client(for loop: EventLoop) -> RedisClient {
-        clients[loop.index]
+        clients[loop]
     }
 
     /// The figures of every client, each read on its own loop.

@@ -89,7 +89,7 @@ package struct JSONReader {
 
     private mutating func object() throws(JSONReadError) -> JSONValue {
         try enter()
-        var members: [String: JSONValue] = [:]
+        var members = JSONObject()
         skipWhitespace()
         if try peek(expected: "a member name or '}'") == UInt8(ascii: "}") {
             index += 1

@@ -9,7 +9,8 @@ package enum JSONValue: Sendable, Equatable {
     case number(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    /// Members in document order (or the order built), each name once.
+    case object(JSONObject)
 
     /// How the value is described in an error message ("got a string").
     package var kind: String {

@@ -173,6 +173,50 @@ import Testing
         server.stop()
     }
 
+    @Test func readsBodiesLargerThanABufferWhateverTheirFraming() async throws {
+        let body = String((0..<100_000).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+        let server = try RawServer { peer, _ in
+            try peer.readRequest()
+            peer.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+            for start in stride(from: 0, to: body.utf8.count, by: 30_000) {
+                let part = body.utf8.dropFirst(start).prefix(30_000)
+                peer.write(String(part.count, radix: 16) + "\r\n" + String(decoding: part, as: UTF8.self) + "\r\n")
+            }
+            peer.write("0\r\n\r\n")
+            // Keep-alive: the next request comes on this connection.
+            try peer.readRequest()
+            peer.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + body)
+        }
+        let harness = try ClientHarness()
+        #expect(try await harness.get("/", port: server.port).text == body)
+        #expect(try await harness.get("/", port: server.port).text == body)
+        #expect(server.accepted == 1)
+        await harness.shutdown()
+        server.stop()
+    }
+
+    /// (name, response whose body is beyond a 1000-byte limit, expected error)
+    static let oversized: [(String, String, HTTPClientError)] = [
+        ("chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3e8\r\n\(String(repeating: "a", count: 1000))\r\n1\r\nb\r\n0\r\n\r\n", .responseTooLarge),
+        ("read until the close", "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n\(String(repeating: "a", count: 1001))", .responseTooLarge),
+        ("Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 1001\r\n\r\n", .invalidResponse("response body too large")),
+    ]
+
+    @Test(arguments: oversized)
+    func aBodyBeyondTheLimitIsRefused(name: String, response: String, expected: HTTPClientError) async throws {
+        let server = try RawServer { peer, _ in
+            try peer.readRequest()
+            peer.write(response)
+            peer.waitForClose()
+        }
+        let harness = try ClientHarness { $0.limits.maxBodyBytes = 1000 }
+        await #expect(throws: expected, "\(name)") {
+            _ = try await harness.get("/", port: server.port)
+        }
+        await harness.shutdown()
+        server.stop()
+    }
+
     @Test func refusesMalformedResponses() async throws {
         let server = try RawServer { peer, _ in
             try peer.readRequest()

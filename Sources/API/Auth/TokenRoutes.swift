@@ -60,7 +60,7 @@ struct TokenRoutes: Sendable {
     }
 
     /// The user ids (distinct, non-empty, printable, in order) and the lifetime; every problem at once.
-    static func input(_ members: [String: JSONValue]) throws(HTTPError) -> (users: [String], lifetime: Int) {
+    static func input(_ members: JSONObject) throws(HTTPError) -> (users: [String], lifetime: Int) {
         var problems: [FieldProblem] = []
         var users: [String] = []
         switch members["users"] {

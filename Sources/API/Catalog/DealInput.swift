@@ -11,7 +11,7 @@ enum DealInput {
     ]
 
     /// A new deal and its initial stock.
-    static func draft(_ members: [String: JSONValue]) throws(HTTPError) -> (DealDraft, initialStock: Int) {
+    static func draft(_ members: JSONObject) throws(HTTPError) -> (DealDraft, initialStock: Int) {
         var reader = FieldReader(members)
         let title = reader.string("title", required: true)
         let description = reader.string("description") ?? ""
@@ -45,7 +45,7 @@ enum DealInput {
 
     /// The fields present in a PATCH body (JSON merge patch: a member present changes it,
     /// `"imageUrl": null` removes the image).
-    static func changes(_ members: [String: JSONValue]) throws(HTTPError) -> DealChanges {
+    static func changes(_ members: JSONObject) throws(HTTPError) -> DealChanges {
         var reader = FieldReader(members)
         var changes = DealChanges()
         changes.title = reader.string("title")
@@ -74,7 +74,7 @@ enum DealInput {
         return changes
     }
 
-    static func stockQuantity(_ members: [String: JSONValue]) throws(HTTPError) -> Int {
+    static func stockQuantity(_ members: JSONObject) throws(HTTPError) -> Int {
         var reader = FieldReader(members)
         let quantity = reader.int("quantity", required: true)
         reader.refuseUnknownFields()

@@ -4,11 +4,11 @@ import StrictJSON
 /// Takes typed fields out of a JSON object and collects every problem on the way, so that
 /// one 422 answer lists all of them instead of the first.
 struct FieldReader {
-    private let members: [String: JSONValue]
+    private let members: JSONObject
     private var seen: Set<String> = []
     private(set) var problems: [FieldProblem] = []
 
-    init(_ members: [String: JSONValue]) {
+    init(_ members: JSONObject) {
         self.members = members
     }
 

@@ -11,7 +11,7 @@ enum JSONInput {
 
     /// The members of the body's JSON object; 415 for another media type, 400 for anything
     /// that is not one JSON object.
-    static func object(of request: Request, mediaTypes: [String] = ["application/json"]) throws(HTTPError) -> [String: JSONValue] {
+    static func object(of request: Request, mediaTypes: [String] = ["application/json"]) throws(HTTPError) -> JSONObject {
         let contentType = request.headers.first("content-type")?.split(separator: ";").first?
             .trimmingCharacters(in: .whitespaces).lowercased()
         guard let contentType, mediaTypes.contains(contentType) else {

@@ -6,7 +6,7 @@ import StrictJSON
 /// are read from it and not from this request.
 enum CreatedLocation {
     /// The members of a JSON object answer; empty when it is not one.
-    static func members(of json: String) -> [String: JSONValue] {
+    static func members(of json: String) -> JSONObject {
         guard case .object(let members) = try? JSONReader.read(Array(json.utf8)) else { return [:] }
         return members
     }
@@ -18,7 +18,7 @@ enum CreatedLocation {
     }
 
     /// `headers` for an answer already read.
-    static func headers(_ answer: [String: JSONValue], id path: [String], under prefix: String) -> ResponseHeaders {
+    static func headers(_ answer: JSONObject, id path: [String], under prefix: String) -> ResponseHeaders {
         var headers = ResponseHeaders()
         var value = JSONValue.object(answer)
         for name in path {

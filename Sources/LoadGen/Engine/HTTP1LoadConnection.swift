@@ -1,3 +1,4 @@
+import HTTPClient
 import HTTPCodec
 import IOCore
 
@@ -6,7 +7,7 @@ import Glibc
 #endif
 
 /// An HTTP/1.1 keep-alive connection of the load generator: one request at a time, a
-/// read buffer and header table kept for its whole life, callbacks instead of tasks.
+/// response reader (buffer and header table) kept for its whole life, callbacks instead of tasks.
 ///
 /// Registered edge-triggered once. After a request is written it waits for the read edge
 /// instead of trying a read that would block (one syscall less per request); a complete
@@ -29,15 +30,9 @@ final class HTTP1LoadConnection: LoadConnection, IOEventHandler, TimerTarget {
     /// The chunk being written: `requestChunk`, or an oversized one.
     private var writeChunk: BufferChunk?
     private var requestChunk: BufferChunk?
-    private var readChunk: BufferChunk?
-    private var parser: HTTP1ResponseParser
-    private var head: ResponseHead?
-    private var decoder: ChunkedBodyDecoder?
-    private let limits: HTTP1Limits
-    private let headerTable: UnsafeMutableBufferPointer<HeaderEntry>
+    private let reader: HTTP1ResponseReader
     private var timer: LoopTimer!
     private var exchanges = 0
-    private var receivedAny = false
     private var peerHungUp = false
 
     init(loop: EventLoop, target: Int, address: SocketAddress, owner: any LoadConnectionOwner) {
@@ -48,15 +43,8 @@ final class HTTP1LoadConnection: LoadConnection, IOEventHandler, TimerTarget {
         var limits = HTTP1Limits()
         limits.maxBodyBytes = 16 * 1024 * 1024
         limits.maxHeaderBytes = 64 * 1024
-        self.limits = limits
-        self.parser = HTTP1ResponseParser(limits: limits)
-        self.headerTable = .allocate(capacity: limits.maxHeaderCount)
-        headerTable.initialize(repeating: HeaderEntry(name: .empty, value: .empty))
+        self.reader = HTTP1ResponseReader(limits: limits)
         timer = LoopTimer(target: self)
-    }
-
-    deinit {
-        headerTable.deallocate()
     }
 
     var active: Int { iteration == nil ? 0 : 1 }
@@ -79,11 +67,7 @@ final class HTTP1LoadConnection: LoadConnection, IOEventHandler, TimerTarget {
         precondition(self.iteration == nil && phase != .closed, "one exchange at a time")
         self.iteration = iteration
         writeChunk = oversized ?? requestChunk
-        parser.reset(requestMethod: iteration.method)
-        head = nil
-        decoder = nil
-        receivedAny = false
-        readChunk?.clear()
+        reader.start(requestMethod: iteration.method)
         loop.timers.schedule(timer, at: LoopInstant(nanoseconds: iteration.deadline))
         switch phase {
         case .fresh:
@@ -176,120 +160,36 @@ final class HTTP1LoadConnection: LoadConnection, IOEventHandler, TimerTarget {
     // MARK: - Reading
 
     private func readAvailable() {
-        while phase == .reading {
-            if readChunk == nil { readChunk = loop.buffers.take() }
-            let chunk = readChunk!
-            if chunk.writableBytes == 0 {
-                guard grow() else { return }
-            }
-            let count = Glibc.read(fd, chunk.base + chunk.writerIndex, chunk.writableBytes)
-            if count > 0 {
-                receivedAny = true
-                chunk.writerIndex += count
-                process()
-            } else if count == 0 {
-                endOfInput()
-                return
-            } else {
-                switch errno {
-                case EINTR: continue
-                case EAGAIN, EWOULDBLOCK: return
-                default:
-                    fail(.reset, stale: !receivedAny && exchanges > 0)
-                    return
-                }
-            }
-        }
-    }
-
-    /// Moves the answer into a larger unpooled chunk; false (and failed) beyond the limits.
-    private func grow(to wanted: Int = 0) -> Bool {
-        let old = readChunk!
-        let ceiling = limits.maxHeadBytes + limits.maxBodyBytes + 64 * 1024
-        guard old.capacity < ceiling else {
-            fail(.invalidResponse, stale: false)
-            return false
-        }
-        let bigger = BufferChunk(unpooledCapacity: min(ceiling, max(wanted, old.capacity * 2)))
-        bigger.append(old.readable)
-        var previous: BufferChunk? = old
-        readChunk = bigger
-        loop.buffers.give(&previous)
-        return true
-    }
-
-    private func process() {
-        let chunk = readChunk!
-        if head == nil {
-            switch parser.parseHead(chunk.readable, headers: headerTable) {
-            case .needMore:
-                return
-            case .failed:
-                fail(.invalidResponse, stale: false)
-                return
-            case .complete(let parsed):
-                head = parsed
-                switch parsed.framing {
-                case .chunked:
-                    decoder = ChunkedBodyDecoder(bodyStart: parsed.length, limits: limits)
-                case .contentLength(let length) where parsed.length + length > chunk.capacity:
-                    guard grow(to: parsed.length + length) else { return }
-                default:
-                    break
-                }
-            }
-        }
-        let head = head!
-        let buffer = readChunk!
-        switch head.framing {
-        case .none:
-            complete(head: head, body: ByteRange(start: head.length, count: 0), end: head.length)
-        case .contentLength(let length):
-            if buffer.readableBytes >= head.length + length {
-                complete(head: head, body: ByteRange(start: head.length, count: length), end: head.length + length)
-            }
-        case .chunked:
-            switch decoder!.decode(UnsafeMutableRawBufferPointer(start: buffer.base, count: buffer.writerIndex)) {
-            case .needMore:
-                buffer.writerIndex = decoder!.discardConsumedInput()
-            case .complete(let end):
-                complete(head: head, body: decoder!.decodedBody, end: end)
-            case .failed:
-                fail(.invalidResponse, stale: false)
-            }
-        case .untilClose:
-            if buffer.readableBytes - head.length > limits.maxBodyBytes { fail(.invalidResponse, stale: false) }
-        }
-    }
-
-    private func endOfInput() {
-        if let head, head.framing == .untilClose, let chunk = readChunk {
-            complete(head: head, body: ByteRange(start: head.length, count: chunk.writerIndex - head.length), end: chunk.writerIndex, closing: true)
+        guard phase == .reading else { return }
+        switch reader.read(from: fd, loop: loop) {
+        case .wouldBlock:
             return
+        case .complete(let response):
+            complete(response)
+        case .failed(.transfer), .failed(.response(.truncated)):
+            fail(.reset, stale: !reader.receivedAny && exchanges > 0)
+        case .failed(.response(.invalid)), .failed(.response(.tooLarge)):
+            fail(.invalidResponse, stale: false)
         }
-        fail(.reset, stale: !receivedAny && exchanges > 0)
     }
 
     // MARK: - Finishing
 
-    private func complete(head: ResponseHead, body: ByteRange, end: Int, closing: Bool = false) {
-        guard let current = iteration, let chunk = readChunk else { return }
+    private func complete(_ received: HTTP1ReceivedResponse) {
+        guard let current = iteration else { return }
         iteration = nil
         exchanges += 1
         loop.timers.cancel(timer)
-        // Bytes beyond the answer were never asked for: the framing is not to be trusted.
-        let reusable = !closing && !peerHungUp && head.keepAlive && chunk.writerIndex == end
-        if reusable {
+        if received.allowsReuse && !peerHungUp {
             phase = .idle
         } else {
             close()
         }
-        // The chunk stays alive (our reference) while the owner reads the views, even if closed.
         let response = LoadResponse(
-            status: head.status, bytes: UnsafeRawBufferPointer(start: chunk.base, count: chunk.writerIndex),
-            headers: UnsafeBufferPointer(rebasing: headerTable[0..<head.headerCount]), body: body
+            status: received.head.status, bytes: received.bytes, headers: received.headers, body: received.body
         )
-        owner.exchangeCompleted(on: self, iteration: current, response: response)
+        // `received` keeps its buffer alive while the owner reads the views, even if closed.
+        withExtendedLifetime(received) { owner.exchangeCompleted(on: self, iteration: current, response: response) }
     }
 
     private func fail(_ kind: TransportErrorKind, stale: Bool) {
@@ -310,7 +210,7 @@ final class HTTP1LoadConnection: LoadConnection, IOEventHandler, TimerTarget {
         iteration = nil
         writeChunk = nil
         loop.buffers.give(&requestChunk)
-        loop.buffers.give(&readChunk)
+        reader.releaseBuffer(to: loop)
         owner.connectionClosed(self)
     }
 }

@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// The run as JSON for scripts and for `gbload compare`.
 ///
 /// Keys are snake_case and always written, in this order; latencies are integer microseconds;
@@ -62,7 +64,7 @@ public enum JSONReport {
     public static func render(_ r: RunResult) -> String {
         var all = r.overall
         all.name = "all"
-        return JSONValue.object([
+        return JSONValue.members([
             ("format", .string("gbload-report")),
             ("version", .int(version)),
             ("scenario", .string(r.scenario)),
@@ -79,7 +81,7 @@ public enum JSONReport {
             ("error_rate", .double(r.errorRate)),
             (
                 "iterations",
-                .object([
+                .members([
                     ("started", .int(r.iterationsStarted)), ("completed", .int(r.iterationsCompleted)),
                     ("ended_early", .array(r.iterationEndings.map(ending))), ("unfinished", .int(r.iterationsUnfinished)),
                 ])
@@ -89,13 +91,13 @@ public enum JSONReport {
             ("steps", .array(r.steps.map(step))),
             ("latency_distribution", .array(distribution(r.overall))),
             ("timeline", .array(r.timeline.map(point))),
-            ("checks", .array(r.checks.map { .object([("name", .string($0.name)), ("passed", .bool($0.passed)), ("detail", .string($0.detail))]) })),
-        ]).serialized()
+            ("checks", .array(r.checks.map { .members([("name", .string($0.name)), ("passed", .bool($0.passed)), ("detail", .string($0.detail))]) })),
+        ]).formatted() + "\n"
     }
 
     private static func step(_ s: StepResult) -> JSONValue {
         let summary = s.summary
-        return .object([
+        return .members([
             ("name", .string(s.name)),
             ("requests", .int(s.requests)),
             ("errors", .int(s.errors)),
@@ -103,24 +105,24 @@ public enum JSONReport {
             ("throughput", .double(s.throughput)),
             (
                 "latency",
-                .object([
+                .members([
                     ("count", .uint(summary.count)), ("p50", .uint(summary.p50)), ("p90", .uint(summary.p90)),
                     ("p99", .uint(summary.p99)), ("p99_9", .uint(summary.p999)), ("max", .uint(summary.max)),
                     ("mean", .uint(summary.mean.isFinite ? UInt64(summary.mean.rounded()) : 0)),
                 ])
             ),
-            ("statuses", .object(s.statuses.sorted { $0.key < $1.key }.map { (String($0.key), .int($0.value)) })),
-            ("problem_types", .object(s.problemTypes.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
-            ("transport_errors", .object(s.transportErrors.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int($0.value)) })),
+            ("statuses", .members(s.statuses.sorted { $0.key < $1.key }.map { (String($0.key), .int($0.value)) })),
+            ("problem_types", .members(s.problemTypes.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+            ("transport_errors", .members(s.transportErrors.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .int($0.value)) })),
         ])
     }
 
     private static func ending(_ e: IterationEnding) -> JSONValue {
-        .object([("step", .string(e.step)), ("answer", .string(e.answer)), ("expected", .bool(e.expected)), ("count", .int(e.count))])
+        .members([("step", .string(e.step)), ("answer", .string(e.answer)), ("expected", .bool(e.expected)), ("count", .int(e.count))])
     }
 
     private static func business(_ b: BusinessFigures, measuredSeconds: Double) -> JSONValue {
-        .object([
+        .members([
             ("orders", .int(b.orders)), ("orders_per_second", .double(b.ordersPerSecond(measuredSeconds: measuredSeconds))),
             ("orders_per_second_first_to_last", b.ordersPerSecondWhilePlaced.map(JSONValue.double) ?? .null),
             ("groups_started", .int(b.groupsStarted)), ("groups_succeeded", .int(b.groupsSucceeded)),
@@ -131,15 +133,24 @@ public enum JSONReport {
 
     private static func distribution(_ s: StepResult) -> [JSONValue] {
         LatencyDistribution(s.latency).points.map {
-            .object([("percentile", .double($0.percentile)), ("value_us", .uint($0.value)), ("count", .uint($0.count))])
+            .members([("percentile", .double($0.percentile)), ("value_us", .uint($0.value)), ("count", .uint($0.count))])
         }
     }
 
     private static func point(_ p: TimelinePoint) -> JSONValue {
-        .object([
+        .members([
             ("second", .int(p.second)), ("requests", .int(p.requests)), ("errors", .int(p.errors)),
             ("p50_us", .uint(p.p50)), ("p99_us", .uint(p.p99)), ("max_us", .uint(p.max)), ("in_flight", .int(p.inFlight)),
             ("covered_seconds", .double(p.covered)),
         ])
     }
+}
+
+/// The report's spellings of StrictJSON values: members in the order written, Swift's integers.
+extension JSONValue {
+    fileprivate static func members(_ members: [(String, JSONValue)]) -> JSONValue { .object(JSONObject(members)) }
+    fileprivate static func int(_ value: Int) -> JSONValue { .integer(Int64(value)) }
+    /// Latencies and counts from the histograms: far below 2^63.
+    fileprivate static func uint(_ value: UInt64) -> JSONValue { .integer(Int64(clamping: value)) }
+    fileprivate static func double(_ value: Double) -> JSONValue { .number(value) }
 }

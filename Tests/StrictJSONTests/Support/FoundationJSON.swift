@@ -26,7 +26,7 @@ struct FoundationJSON: Decodable {
         } else if let elements = try? container.decode([FoundationJSON].self) {
             value = .array(elements.map(\.value))
         } else {
-            value = .object(try container.decode([String: FoundationJSON].self).mapValues(\.value))
+            value = .object(JSONObject(try container.decode([String: FoundationJSON].self).mapValues(\.value)))
         }
     }
 

@@ -21,7 +21,7 @@ struct JSONGenerator {
         case 4: return .string(string())
         case 5: return .array((0..<random.below(5)).map { _ in value(depth: depth - 1) })
         default:
-            var members: [String: JSONValue] = [:]
+            var members = JSONObject()
             for _ in 0..<random.below(6) { members[string(maxLength: 6)] = value(depth: depth - 1) }
             return .object(members)
         }

@@ -1,20 +1,13 @@
-/// A JSON document built in code with members in the order written, so reports come out byte-for-byte stable.
-enum JSONValue {
-    case object([(String, JSONValue)])
-    case array([JSONValue])
-    case string(String)
-    case int(Int)
-    case uint(UInt64)
-    /// NaN and infinities are written as null: JSON has no spelling for them.
-    case double(Double)
-    case bool(Bool)
-    case null
-
-    /// Two-space indentation; an object or array holding only scalars stays on one line.
-    func serialized() -> String {
+/// Writing a value as JSON text for people and diffs (gbload's reports): two-space indentation,
+/// members in their order, and an object or array holding only scalars on one line, so the
+/// same value is always the same bytes.
+extension JSONValue {
+    /// The value as formatted JSON text, without a final newline. Numbers that JSON cannot
+    /// spell (NaN, infinities) are written as null; zero as `0.0`, whatever its sign.
+    package func formatted() -> String {
         var out = ""
         write(to: &out, indent: "")
-        return out + "\n"
+        return out
     }
 
     private var isScalar: Bool {
@@ -28,24 +21,24 @@ enum JSONValue {
         switch self {
         case .object(let members):
             if members.isEmpty { out += "{}"; return }
-            if members.allSatisfy(\.1.isScalar) {
+            if members.allSatisfy(\.value.isScalar) {
                 out += "{"
-                for (index, (key, value)) in members.enumerated() {
+                for (index, member) in members.enumerated() {
                     if index > 0 { out += ", " }
-                    Self.writeString(key, to: &out)
+                    Self.writeString(member.key, to: &out)
                     out += ": "
-                    value.write(to: &out, indent: indent)
+                    member.value.write(to: &out, indent: indent)
                 }
                 out += "}"
                 return
             }
             let inner = indent + "  "
             out += "{\n"
-            for (index, (key, value)) in members.enumerated() {
+            for (index, member) in members.enumerated() {
                 out += inner
-                Self.writeString(key, to: &out)
+                Self.writeString(member.key, to: &out)
                 out += ": "
-                value.write(to: &out, indent: inner)
+                member.value.write(to: &out, indent: inner)
                 out += index == members.count - 1 ? "\n" : ",\n"
             }
             out += indent + "}"
@@ -70,13 +63,11 @@ enum JSONValue {
             out += indent + "]"
         case .string(let text):
             Self.writeString(text, to: &out)
-        case .int(let value):
+        case .integer(let value):
             out += String(value)
-        case .uint(let value):
-            out += String(value)
-        case .double(let value):
-            // Swift's shortest round-trip spelling ("4998.5", "1e-05") is valid JSON for finite values;
-            // zero is spelled once, so -0.0 does not make two runs' reports differ.
+        case .number(let value):
+            // Swift's shortest round-trip spelling ("4998.5", "1e-05") is valid JSON for finite
+            // values; zero is spelled once, so -0.0 does not make two runs' reports differ.
             out += value.isFinite ? (value == 0 ? "0.0" : "\(value)") : "null"
         case .bool(let value):
             out += value ? "true" : "false"

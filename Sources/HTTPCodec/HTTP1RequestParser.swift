@@ -206,6 +206,8 @@ public struct HTTP1RequestParser: Sendable {
                 pathStart += 1
             }
             guard pathStart > afterScheme else { return .bad("absolute-form target without authority") }
+            head.targetScheme = afterScheme - start == 8 ? .https : .http
+            head.targetAuthority = ByteRange(start: afterScheme, count: pathStart - afterScheme)
         }
         var index = pathStart
         while index < end && bytes[index] != 63 /* ? */ && bytes[index] != 35 /* # */ { index += 1 }

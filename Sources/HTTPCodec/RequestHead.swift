@@ -42,6 +42,7 @@ public struct HeaderEntry: Sendable, Hashable {
 public enum HTTPVersion: Sendable, Hashable {
     case http1_0
     case http1_1
+    case http2
 }
 
 /// How the request body is delimited (RFC 9112 §6.3).
@@ -54,20 +55,11 @@ public enum BodyFraming: Sendable, Hashable {
     case chunked
 }
 
-/// A parsed request head: what it says, as ranges into the parsed bytes.
+/// A parsed HTTP/1.x request head: the protocol-neutral `common` part (what handlers see)
+/// plus what only HTTP/1.x has (framing, keep-alive, `Expect`), as ranges into the parsed bytes.
 public struct RequestHead: Sendable, Hashable {
-    public var method: HTTPMethod
-    /// The method token as sent.
-    public var methodRange: ByteRange
-    /// The request target as sent (path and query).
-    public var target: ByteRange
-    /// The path part of the target; empty for an absolute-form target without a path (meaning "/").
-    public var path: ByteRange
-    /// The query after "?", without it; nil when the target has no "?".
-    public var query: ByteRange?
-    public var version: HTTPVersion
-    /// Number of header entries written to the caller's table.
-    public var headerCount: Int
+    /// Method, target, version and header count: the part an HTTP/2 stream has too.
+    public var common = HTTPRequestHead()
     /// The Host header value.
     public var host: ByteRange?
     public var framing: BodyFraming
@@ -75,21 +67,63 @@ public struct RequestHead: Sendable, Hashable {
     public var keepAlive: Bool
     /// `Expect: 100-continue` on an HTTP/1.1 request.
     public var expectsContinue: Bool
+    /// The scheme of an absolute-form target ("https://host/"); nil for origin-form.
+    public var targetScheme: HTTPScheme?
+    /// The authority of an absolute-form target; nil for origin-form.
+    public var targetAuthority: ByteRange?
     /// Bytes from the first byte of the request line through the empty line.
     public var length: Int
 
     public init() {
-        method = .get
-        methodRange = .empty
-        target = .empty
-        path = .empty
-        query = nil
-        version = .http1_1
-        headerCount = 0
         host = nil
         framing = .none
         keepAlive = true
         expectsContinue = false
+        targetScheme = nil
+        targetAuthority = nil
         length = 0
+    }
+
+    /// The neutral head of this request as it arrived on a connection of `scheme`
+    /// (RFC 9112 §3.3: an absolute-form target names its own scheme and authority).
+    public func requestHead(connectionScheme scheme: HTTPScheme) -> HTTPRequestHead {
+        var head = common
+        head.scheme = targetScheme ?? scheme
+        head.authority = targetAuthority ?? host
+        return head
+    }
+
+    public var method: HTTPMethod {
+        get { common.method }
+        set { common.method = newValue }
+    }
+    /// The method token as sent.
+    public var methodRange: ByteRange {
+        get { common.methodRange }
+        set { common.methodRange = newValue }
+    }
+    /// The request target as sent (path and query).
+    public var target: ByteRange {
+        get { common.target }
+        set { common.target = newValue }
+    }
+    /// The path part of the target; empty for an absolute-form target without a path (meaning "/").
+    public var path: ByteRange {
+        get { common.path }
+        set { common.path = newValue }
+    }
+    /// The query after "?", without it; nil when the target has no "?".
+    public var query: ByteRange? {
+        get { common.query }
+        set { common.query = newValue }
+    }
+    public var version: HTTPVersion {
+        get { common.version }
+        set { common.version = newValue }
+    }
+    /// Number of header entries written to the caller's table.
+    public var headerCount: Int {
+        get { common.headerCount }
+        set { common.headerCount = newValue }
     }
 }

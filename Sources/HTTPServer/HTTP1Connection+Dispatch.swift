@@ -7,14 +7,15 @@ extension HTTP1Connection: ResponseCompletion {
         guard var inFlight = current else { return }
         inFlight.length = requestLength
         current = inFlight
-        phase = .handling
-        var request = Request(chunk: chunk!, base: inFlight.base, head: inFlight.head, body: body)
-        request.pathParameters = inFlight.parameters
         let now = loop.now
+        let deadline = machine.requestDispatched(now: now)
+        let head = inFlight.head.requestHead(connectionScheme: transport.scheme)
+        var request = Request(chunk: chunk!, base: inFlight.base, head: head, body: body)
+        request.pathParameters = inFlight.parameters
         var context = RequestContext(
             loop: loop,
             receivedAt: now,
-            deadline: now.advanced(by: serverLoop.configuration.requestTimeout),
+            deadline: deadline,
             routeIndex: serverLoop.pipeline.router.routes.count,
             metrics: serverLoop.metrics
         )
@@ -22,14 +23,13 @@ extension HTTP1Connection: ResponseCompletion {
             context.route = route.pattern
             context.routeIndex = route.index
         }
-        timeouts.requestDeadline = context.deadline
         let task = serverLoop.pipeline.start(request, context: context, match: inFlight.match, completion: self)
         // An immediate handler has already completed; an async one is still running.
-        if phase == .handling { handlerTask = task }
+        if machine.state == .handling { handlerTask = task }
     }
 
     func complete(_ request: Request, context: RequestContext, response: Response) {
-        guard phase == .handling, let inFlight = current else { return }
+        guard machine.state == .handling, let inFlight = current else { return }
         handlerTask = nil
         send(response, for: inFlight, context: context)
         if !isDriving { drive() }
@@ -39,7 +39,7 @@ extension HTTP1Connection: ResponseCompletion {
     private func send(_ response: Response, for inFlight: InFlight, context: RequestContext) {
         let head = inFlight.head
         let isHead = head.method == .head
-        let keepAlive = inFlight.keepAlive && !isDraining && !peerClosedWrite
+        let keepAlive = machine.responseKeepsAlive
         var response = response
         if !response.status.allowsBody || isHead {
             let length = response.body.knownLength
@@ -67,16 +67,9 @@ extension HTTP1Connection: ResponseCompletion {
         if let chunk, let current { chunk.readerIndex = current.base + current.length }
         current = nil
         bodyDecoder = nil
-        phase = .awaitingHead
-        if !keepAlive {
-            // RFC 9112 §9.6: after Connection: close, stop reading requests; linger so the
-            // client reads the response instead of getting a reset for unread bytes.
-            lingerAfterFlush = true
-        }
+        machine.requestFinished(keepAlive: keepAlive, now: loop.now)
         if let buffer = chunk, buffer.readableBytes == 0 { serverLoop.releaseLater(&chunk) }
-        if !outbound.hasPending || flush() {
-            if lingerAfterFlush { startLingering() }
-        }
+        flush()
     }
 
     /// Frees a body that will not be sent (HEAD, 204, 304).
@@ -99,6 +92,7 @@ extension HTTP1Connection: ResponseCompletion {
         let version = current?.head.version ?? .http1_1
         current = nil
         parser.reset()
+        machine.answeringAndClosing(now: loop.now)
         var response = Response(status: status, headers: ResponseHeaders(contentType: "application/problem+json"))
         response.body = .string(
             #"{"type":"about:blank","title":"\#(status.reasonPhrase)","status":\#(status.code),"detail":"\#(detail)"}"#
@@ -106,21 +100,17 @@ extension HTTP1Connection: ResponseCompletion {
         let context = RequestContext(loop: loop, receivedAt: loop.now, deadline: loop.now, routeIndex: 0, metrics: serverLoop.metrics)
         queueHead(response, bodyLength: response.body.knownLength, streamed: false, keepAlive: false, version: version, context: context)
         outbound.body = response.body
-        phase = .awaitingHead
-        lingerAfterFlush = true
         if chunk != nil { chunk!.clear() }
         serverLoop.releaseLater(&chunk)
-        if !outbound.hasPending || flush() { startLingering() }
+        flush()
     }
 
     /// After the last response: half-close our side and drop input until the client closes.
     func startLingering() {
-        guard phase != .closed else { return }
-        phase = .lingering
-        Syscall.shutdownWrite(fd)
-        // While the server shuts down, linger just long enough for in-flight bytes to land.
-        let linger = isDraining ? TimeoutState.drainingLingerDuration : TimeoutState.lingerDuration
-        timeouts.lingerDeadline = loop.now.advanced(by: linger)
+        guard machine.lingerStarted(now: loop.now) else { return }
+        transport.shutdownWrite()
+        // Unread pipelined requests will not be answered.
+        serverLoop.releaseLater(&chunk)
         if !isDriving { drive() }
     }
 }

@@ -2,54 +2,26 @@ import HTTPCodec
 import IOCore
 
 extension HTTP1Connection {
-    /// Reads once into the buffer. True when bytes arrived; false when there is nothing to
-    /// read now (or the connection ended, which this handles).
-    func readMore() -> Bool {
-        guard mayRead else { return false }
+    /// Reads once into the buffer and tells the state machine what came of it.
+    func readMore() {
         if chunk == nil { chunk = loop.buffers.take() }
-        guard makeRoomToRead() else { return false }
+        guard makeRoomToRead() else { return }
         let buffer = chunk!
         let space = buffer.writableBytes
         let wasEmpty = buffer.readableBytes == 0
         do {
-            switch try Syscall.read(fd, into: buffer.writable) {
+            switch try transport.read(into: buffer.writable) {
             case .processed(0):
-                mayRead = false
-                peerClosedWrite = true
-                handleEndOfInput()
-                return false
+                if machine.endOfInput() { close() }
             case .processed(let count):
                 buffer.writerIndex += count
-                // A short read drained the socket; edge-triggered epoll reports the next arrival.
-                if count < space { mayRead = false }
-                if wasEmpty && phase == .awaitingHead {
-                    timeouts.headerDeadline = loop.now.advanced(by: serverLoop.configuration.headerTimeout)
-                }
-                return true
+                machine.bytesRead(count, space: space, intoEmptyBuffer: wasEmpty, now: loop.now)
             case .wouldBlock:
-                mayRead = false
+                machine.readWouldBlock()
                 if buffer.readableBytes == 0 { serverLoop.releaseLater(&chunk) }
-                return false
             }
         } catch {
             close()
-            return false
-        }
-    }
-
-    /// The client will send nothing more.
-    private func handleEndOfInput() {
-        switch phase {
-        case .awaitingHead where (chunk?.readableBytes ?? 0) == 0, .lingering:
-            close()
-        case .awaitingHead, .readingBody:
-            // A request cut short: nobody is left to answer.
-            close()
-        case .handling, .streaming:
-            // The response may still be read (the client only half-closed); close after it.
-            break
-        case .closed:
-            break
         }
     }
 
@@ -57,7 +29,7 @@ extension HTTP1Connection {
     /// closed) when it cannot.
     private func makeRoomToRead() -> Bool {
         guard chunk!.writableBytes == 0 else { return true }
-        switch phase {
+        switch machine.state {
         case .awaitingHead:
             if chunk!.readerIndex > 0 {
                 moveUnreadToCleanChunk(compactInPlace: true)
@@ -71,7 +43,7 @@ extension HTTP1Connection {
         case .lingering:
             chunk!.clear()
             return true
-        case .handling, .streaming, .closed:
+        case .handling, .streaming, .closing, .closed:
             return false
         }
     }
@@ -91,74 +63,54 @@ extension HTTP1Connection {
         serverLoop.releaseLater(&old)
     }
 
-    /// Tries to parse a head from the buffered bytes. True when the connection moved on
-    /// (request started, or refused); false when more bytes are needed.
-    func parseBufferedHead() -> Bool {
-        if !protocolChecked {
-            switch HTTP2Preface.match(chunk!.readable) {
-            case .undecided:
-                return false
-            case .http2:
-                protocolChecked = true
-                if let takeover = serverLoop.http2Takeover {
-                    handOver(to: takeover)
-                    return true
-                }
-            case .http1:
-                protocolChecked = true
-            }
-        }
+    /// Offers the buffered bytes to the head parser: a request starts, is refused, or more
+    /// bytes are needed.
+    func parseBufferedHead() {
         // The header table lives in the buffer's scratch area: it must not be shared.
         moveUnreadToCleanChunk(compactInPlace: false)
         let buffer = chunk!
         let table = buffer.scratch.bindMemory(to: HeaderEntry.self)
         switch parser.parseHead(buffer.readable, headers: table) {
         case .needMore:
-            return false
+            machine.needMoreBytes()
         case .failed(let error):
             respondToParseError(error)
-            return true
         case .complete(let head):
             beginRequest(head)
-            return true
         }
     }
 
     private func beginRequest(_ head: RequestHead) {
         parser.reset()
-        requestsServed += 1
         let buffer = chunk!
         let base = buffer.readerIndex
         var parameters = PathParameters()
         let path = head.path.count == 0
-            ? Request(chunk: buffer, base: base, head: head, body: .empty).path
+            ? Request.rootPath
             : ByteView(chunk: buffer, start: base + Int(head.path.start), count: Int(head.path.count))
         let methodName = ByteView(chunk: buffer, start: base + Int(head.methodRange.start), count: Int(head.methodRange.count))
         let match = serverLoop.pipeline.router.match(method: head.method, methodName: methodName, path: path, parameters: &parameters)
-        current = InFlight(head: head, base: base, match: match, parameters: parameters, keepAlive: mayKeepAlive(head))
-        timeouts.bodyDeadline = loop.now.advanced(by: serverLoop.configuration.bodyTimeout)
-        switch head.framing {
-        case .none:
+        current = InFlight(head: head, base: base, match: match, parameters: parameters)
+        let routed = if case .found = match { true } else { false }
+        let action = machine.headReceived(
+            keepAliveRequested: head.keepAlive, hasBody: head.framing != .none, routed: routed, now: loop.now
+        )
+        switch action {
+        case .dispatch:
             dispatch(body: ByteRange(start: head.length, count: 0), requestLength: head.length)
-        case .contentLength(let length):
-            if case .found = match {
+        case .dispatchLeavingBodyUnread:
+            // No route: answer without reading the body, then close (the body is unread).
+            dispatch(body: ByteRange(start: head.length, count: 0), requestLength: buffer.readableBytes)
+        case .readBody:
+            switch head.framing {
+            case .contentLength(let length):
                 prepareForBody(totalLength: head.length + length)
-                phase = .readingBody
-                sendContinueIfExpected(head)
-            } else {
-                // No route: answer without reading the body, then close (the body is unread).
-                current!.keepAlive = false
-                dispatch(body: ByteRange(start: head.length, count: 0), requestLength: buffer.readableBytes)
-            }
-        case .chunked:
-            if case .found = match {
+            case .chunked:
                 bodyDecoder = ChunkedBodyDecoder(bodyStart: head.length, limits: parser.limits)
-                phase = .readingBody
-                sendContinueIfExpected(head)
-            } else {
-                current!.keepAlive = false
-                dispatch(body: ByteRange(start: head.length, count: 0), requestLength: buffer.readableBytes)
+            case .none:
+                break
             }
+            sendContinueIfExpected(head)
         }
     }
 
@@ -210,64 +162,56 @@ extension HTTP1Connection {
         return true
     }
 
-    /// Advances body reading. True when the request was dispatched or refused.
-    func continueBody() -> Bool {
-        guard let current, let buffer = chunk else { return false }
+    /// Offers the buffered bytes to the body: the request is dispatched, refused, or more
+    /// bytes are needed.
+    func continueBody() {
+        guard let current, let buffer = chunk else {
+            machine.needMoreBytes()
+            return
+        }
         let head = current.head
         switch head.framing {
         case .contentLength(let length):
-            guard buffer.readableBytes >= head.length + length else { return false }
+            guard buffer.readableBytes >= head.length + length else {
+                machine.needMoreBytes()
+                return
+            }
             dispatch(body: ByteRange(start: head.length, count: length), requestLength: head.length + length)
-            return true
         case .chunked:
             let request = UnsafeMutableRawBufferPointer(start: buffer.base + buffer.readerIndex, count: buffer.readableBytes)
             switch bodyDecoder!.decode(request) {
             case .needMore:
                 // Consumed framing bytes need no space any more.
                 buffer.writerIndex = buffer.readerIndex + bodyDecoder!.discardConsumedInput()
-                return false
+                machine.needMoreBytes()
             case .complete(let end):
                 let body = bodyDecoder!.decodedBody
                 bodyDecoder = nil
                 dispatch(body: body, requestLength: end)
-                return true
             case .failed(let error):
                 bodyDecoder = nil
                 respondToParseError(error)
-                return true
             }
         case .none:
-            return false
+            machine.needMoreBytes()
         }
     }
 
     /// Reads and drops whatever the client still sends after the final response.
     func discardInput() {
-        while mayRead, phase == .lingering {
+        while machine.mayRead, machine.state == .lingering {
             if chunk == nil { chunk = loop.buffers.take() }
             chunk!.clear()
-            switch try? Syscall.read(fd, into: chunk!.writable) {
+            switch try? transport.read(into: chunk!.writable) {
             case .processed(0), nil:
                 close()
                 return
             case .processed:
                 continue
             case .wouldBlock:
-                mayRead = false
+                machine.readWouldBlock()
             }
         }
-        if phase == .lingering { serverLoop.releaseLater(&chunk) }
-    }
-
-    /// Hands the descriptor and the bytes read so far to the HTTP/2 implementation.
-    private func handOver(to takeover: any HTTP2Takeover) {
-        let bytes = Array(chunk!.readable)
-        loop.timers.cancel(timer)
-        if let registration { loop.deregister(fd: fd, registration: registration) }
-        registration = nil
-        phase = .closed
-        serverLoop.releaseLater(&chunk)
-        serverLoop.remove(self)
-        takeover.takeOver(fd: fd, loop: loop, initialBytes: bytes)
+        if machine.state == .lingering { serverLoop.releaseLater(&chunk) }
     }
 }

@@ -4,11 +4,11 @@ import IOCore
 extension HTTP1Connection: BodyStreamSink {
     /// Runs the producer of a streamed body in a Task on this loop.
     func startStreaming(_ stream: BodyStream, chunked: Bool, keepAlive: Bool) {
-        phase = .streaming
-        timeouts.streamChunked = chunked
-        // Send the head now; the producer's first write waits for it if the socket is full.
+        machine.streamStarted()
+        streamIsChunked = chunked
+        // Send the head now; the producer's first write waits for it if the transport is full.
         _ = flush()
-        guard phase == .streaming else { return }
+        guard machine.state == .streaming else { return }
         let writer = BodyStreamWriter(sink: self)
         handlerTask = Task(executorPreference: loop) {
             do {
@@ -23,13 +23,13 @@ extension HTTP1Connection: BodyStreamSink {
     }
 
     func writeBodyPart(_ part: ResponseBody) async throws {
-        guard phase == .streaming else { throw StreamClosedError() }
+        guard machine.state == .streaming else { throw StreamClosedError() }
         if outbound.hasPending { try await waitUntilFlushed() }
-        guard phase == .streaming, let length = part.knownLength, length > 0 else {
-            if phase != .streaming { throw StreamClosedError() }
+        guard machine.state == .streaming, let length = part.knownLength, length > 0 else {
+            if machine.state != .streaming { throw StreamClosedError() }
             return
         }
-        if timeouts.streamChunked {
+        if streamIsChunked {
             let sizeLine = loop.buffers.take()
             var writer = ByteWriter(sizeLine.writable)
             writer.writeHexadecimal(length)
@@ -43,13 +43,13 @@ extension HTTP1Connection: BodyStreamSink {
     }
 
     private func endStream(chunked: Bool, keepAlive: Bool) async throws {
-        guard phase == .streaming else { throw StreamClosedError() }
+        guard machine.state == .streaming else { throw StreamClosedError() }
         if outbound.hasPending { try await waitUntilFlushed() }
         handlerTask = nil
         if chunked {
             outbound.queueLiteral("0\r\n\r\n")
         }
-        phase = .handling
+        machine.streamFinished()
         finishRequest(keepAlive: keepAlive)
         if !isDriving { drive() }
     }
@@ -57,7 +57,7 @@ extension HTTP1Connection: BodyStreamSink {
     /// Suspends until the queued bytes have left (or throws when the connection closes).
     private func waitUntilFlushed() async throws {
         try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-            if phase == .closed {
+            if machine.state == .closed {
                 continuation.resume(throwing: StreamClosedError())
             } else if !outbound.hasPending {
                 continuation.resume()

@@ -119,22 +119,22 @@ extension HTTP1Connection {
         writer.write("\r\n")
     }
 
-    /// Writes what is queued. True when everything left; false when the socket is full (the
-    /// write timeout runs) or the connection closed.
+    /// Writes what is queued. True when everything left (lingering starts if that was the
+    /// last response); false when the transport is full (the write timeout runs) or the
+    /// connection closed.
     @discardableResult
     func flush() -> Bool {
         inlineSmallBody()
         while outbound.hasPending {
             let result: Result<IOResult<Int>, IOError> = withPendingIOVectors { vectors in
-                Result { () throws(IOError) in try Syscall.writev(fd, vectors) }
+                Result { () throws(IOError) in try transport.writev(vectors) }
             }
             switch result {
             case .success(.processed(let written)):
                 advance(by: written)
-                timeouts.writeProgress = loop.now
+                machine.writeProgressed(now: loop.now)
             case .success(.wouldBlock):
-                timeouts.writeProgress = loop.now
-                timeouts.writeBlocked = true
+                machine.writeWouldBlock(now: loop.now)
                 updateTimer()
                 return false
             case .failure:
@@ -142,17 +142,13 @@ extension HTTP1Connection {
                 return false
             }
         }
-        timeouts.writeBlocked = false
         outbound.release(into: serverLoop)
         if let waiter = writeWaiter {
             writeWaiter = nil
             waiter.resume()
         }
-        if closeAfterFlush {
-            close()
-            return false
-        }
-        return true
+        if machine.writeCompleted() { startLingering() }
+        return machine.state != .closed
     }
 
     /// Copies a small body behind the head so the response leaves in one iovec.

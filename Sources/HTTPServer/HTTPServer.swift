@@ -17,7 +17,7 @@ public final class HTTPServer: Service, Sendable {
     private let group: EventLoopGroup
     private let router: Router
     private let logger: Logger
-    private let http2Takeover: (any HTTP2Takeover)?
+    private let http2: (any HTTP2ConnectionFactory)?
     private let serverLoops: [ServerLoop]
     /// Request and connection figures of every loop.
     public let metrics: HTTPServerMetrics
@@ -30,15 +30,19 @@ public final class HTTPServer: Service, Sendable {
     }
 
     public convenience init(configuration: ServerConfiguration, group: EventLoopGroup, router: Router, logger: Logger) {
-        self.init(configuration: configuration, group: group, router: router, logger: logger, http2Takeover: nil)
+        self.init(configuration: configuration, group: group, router: router, logger: logger, http2: nil)
     }
 
-    init(configuration: ServerConfiguration, group: EventLoopGroup, router: Router, logger: Logger, http2Takeover: (any HTTP2Takeover)?) {
+    /// `http2` serves connections that open with the HTTP/2 preface (HTTP/2 is a later issue).
+    init(
+        configuration: ServerConfiguration, group: EventLoopGroup, router: Router, logger: Logger,
+        http2: (any HTTP2ConnectionFactory)?
+    ) {
         self.configuration = configuration
         self.group = group
         self.router = router
         self.logger = logger
-        self.http2Takeover = http2Takeover
+        self.http2 = http2
         let pipeline = RequestPipeline(router: router)
         let perLoopLimit = max(1, configuration.maxConnections / group.loops.count)
         self.serverLoops = group.loops.map { loop in
@@ -48,7 +52,7 @@ public final class HTTPServer: Service, Sendable {
                 pipeline: pipeline,
                 metrics: LoopHTTPMetrics(routeCount: router.routes.count),
                 logger: logger,
-                http2Takeover: http2Takeover,
+                http2: http2,
                 maxConnections: perLoopLimit
             )
         }

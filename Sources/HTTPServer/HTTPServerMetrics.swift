@@ -31,6 +31,16 @@ public final class HTTPServerMetrics: Sendable {
         loops.reduce(0) { $0 + $1.connections.value(at: LoopHTTPMetrics.openIndex) }
     }
 
+    /// Connections accepted over all loops, whatever protocol they spoke.
+    public var connectionsAccepted: Int {
+        loops.reduce(0) { $0 + $1.connections.value(at: LoopHTTPMetrics.acceptedIndex) }
+    }
+
+    /// Connections accepted and closed at once at the connection limit, over all loops.
+    public var connectionsRefused: Int {
+        loops.reduce(0) { $0 + $1.connections.value(at: LoopHTTPMetrics.refusedIndex) }
+    }
+
     /// Connections closed by a header, body, idle-free or write timeout, over all loops.
     public var connectionsTimedOut: Int {
         loops.reduce(0) { $0 + $1.connections.value(at: LoopHTTPMetrics.timedOutIndex) }

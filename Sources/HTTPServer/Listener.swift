@@ -50,9 +50,22 @@ final class Listener: IOEventHandler {
         guard let registration else { return }
         serverLoop.loop.deregister(fd: fd, registration: registration)
         self.registration = nil
-        serverLoop.loop.scheduleOnce(after: delay) { [weak self] in
-            guard let self, !self.isClosed else { return }
-            try? self.start()
+        serverLoop.loop.scheduleOnce(after: delay) { [weak self] in self?.resume(retryingAfter: delay) }
+    }
+
+    /// Watches the socket again after a pause; if that fails, says so and tries again later,
+    /// so the listener never goes deaf in silence.
+    private func resume(retryingAfter delay: Duration) {
+        guard !isClosed, registration == nil else { return }
+        do {
+            try start()
+            serverLoop.logger.notice("accept: resumed accepting connections")
+        } catch {
+            serverLoop.logger.error(
+                "accept: could not watch the listening socket again, retrying",
+                metadata: ["error": "\(error)", "retryIn": "\(delay)"]
+            )
+            serverLoop.loop.scheduleOnce(after: delay) { [weak self] in self?.resume(retryingAfter: delay) }
         }
     }
 

@@ -6,20 +6,18 @@ import IOCore
 /// Method, path, query, headers and body are views into the buffer the request was read
 /// into (see `ByteView` for how long they stay valid); nothing is copied to build one.
 public struct Request: Sendable {
-    /// The method; `.other` for methods without a name here (see `methodName`).
-    public let method: HTTPMethod
-    public let version: HTTPVersion
     let chunk: BufferChunk
-    /// Offset of the request's first byte in `chunk`; the codec's ranges are relative to it.
+    /// Offset of the request's first byte in `chunk`; the head's ranges are relative to it.
     let base: Int
-    let head: RequestHead
+    /// What the request says, as its protocol parsed it (HTTP/1.x or an HTTP/2 stream).
+    let head: HTTPRequestHead
     let bodyRange: ByteRange
     /// Values captured by the route's `{name}` segments, in order.
     public internal(set) var pathParameters: PathParameters
 
-    init(chunk: BufferChunk, base: Int, head: RequestHead, body: ByteRange) {
-        self.method = head.method
-        self.version = head.version
+    /// A request whose bytes are in `chunk` from `base` on, with its header table in the
+    /// chunk's scratch area (`head.headerCount` entries): how every protocol builds one.
+    init(chunk: BufferChunk, base: Int, head: HTTPRequestHead, body: ByteRange) {
         self.chunk = chunk
         self.base = base
         self.head = head
@@ -32,8 +30,16 @@ public struct Request: Sendable {
         ByteView(chunk: chunk, start: base + Int(range.start), count: Int(range.count))
     }
 
+    /// The method; `.other` for methods without a name here (see `methodName`).
+    public var method: HTTPMethod { head.method }
+    /// HTTP/1.0, HTTP/1.1 or HTTP/2.
+    public var version: HTTPVersion { head.version }
     /// The method token as sent.
     public var methodName: ByteView { view(head.methodRange) }
+    /// `http` or `https`.
+    public var scheme: HTTPScheme { head.scheme }
+    /// host[:port] the request is for (Host header, absolute-form target or `:authority`); nil when absent.
+    public var authority: ByteView? { head.authority.map(view) }
     /// The request target as sent (path and query).
     public var target: ByteView { view(head.target) }
     /// The path, still percent-encoded; "/" for an absolute-form target without a path.
@@ -44,8 +50,6 @@ public struct Request: Sendable {
     public var headers: RequestHeaders { RequestHeaders(request: self) }
     /// The body (after chunked decoding); empty when there is none.
     public var body: ByteView { view(bodyRange) }
-    /// Whether the client will reuse the connection after this request.
-    public var keepAlive: Bool { head.keepAlive }
 
     /// The header table lives in the scratch area of the request's buffer.
     @inline(__always)
@@ -53,12 +57,12 @@ public struct Request: Sendable {
         UnsafeBufferPointer(start: chunk.scratch.baseAddress!.assumingMemoryBound(to: HeaderEntry.self), count: head.headerCount)
     }
 
-    private static let rootChunk: BufferChunk = {
+    static let rootChunk: BufferChunk = {
         let chunk = BufferChunk(unpooledCapacity: 1)
         chunk.append("/")
         return chunk
     }()
-    private static let rootPath = ByteView(chunk: rootChunk, start: 0, count: 1)
+    static let rootPath = ByteView(chunk: rootChunk, start: 0, count: 1)
 }
 
 /// The header fields of a request: looked up by name without copying.

@@ -8,15 +8,18 @@ final class ServerLoop: LoopIterationObserver, @unchecked Sendable {
     // unowned(unsafe): the group keeps its loops alive for as long as any server uses them.
     unowned(unsafe) let loop: EventLoop
     let configuration: ServerConfiguration
+    /// The settings HTTP/1.1 connections decide by, derived once.
+    let http1Configuration: HTTP1ConnectionStateMachine.Configuration
     let pipeline: RequestPipeline
     let metrics: LoopHTTPMetrics
     let dateCache: DateCache
     let logger: Logger
-    /// Hands a connection whose first bytes are the HTTP/2 preface to HTTP/2 (a later issue).
-    let http2Takeover: HTTP2Takeover?
+    /// Serves connections that open with the HTTP/2 preface or negotiate h2 (a later issue).
+    let http2: (any HTTP2ConnectionFactory)?
     let maxConnections: Int
     var listener: Listener?
-    private(set) var connections: [HTTP1Connection] = []
+    /// Every open connection, whatever its protocol (or before it has picked one).
+    private(set) var connections: [any ServerConnection] = []
     private(set) var isDraining = false
     /// Called when the last connection closes during a drain.
     var onDrained: (() -> Void)?
@@ -29,16 +32,17 @@ final class ServerLoop: LoopIterationObserver, @unchecked Sendable {
         pipeline: RequestPipeline,
         metrics: LoopHTTPMetrics,
         logger: Logger,
-        http2Takeover: HTTP2Takeover?,
+        http2: (any HTTP2ConnectionFactory)?,
         maxConnections: Int
     ) {
         self.loop = loop
         self.configuration = configuration
+        self.http1Configuration = HTTP1ConnectionStateMachine.Configuration(configuration)
         self.pipeline = pipeline
         self.metrics = metrics
         self.dateCache = DateCache(loop: loop)
         self.logger = logger
-        self.http2Takeover = http2Takeover
+        self.http2 = http2
         self.maxConnections = maxConnections
         deferredChunks.reserveCapacity(256)
     }
@@ -60,36 +64,50 @@ final class ServerLoop: LoopIterationObserver, @unchecked Sendable {
 
     /// Takes ownership of an accepted descriptor.
     func adopt(fd: Int32) {
+        if configuration.socket.tcpNoDelay { try? Socket.setNoDelay(fd) }
+        adopt(SocketTransport(fd: fd))
+    }
+
+    /// Starts serving a transport: its protocol selector is the connection until it has picked.
+    func adopt(_ transport: any Transport) {
         guard connections.count < maxConnections, !isDraining else {
             metrics.connections.add(1, at: LoopHTTPMetrics.refusedIndex)
-            Syscall.close(fd)
+            transport.close()
             return
         }
-        if configuration.socket.tcpNoDelay { try? Socket.setNoDelay(fd) }
-        let connection = HTTP1Connection(fd: fd, serverLoop: self)
+        let selector = ProtocolSelector(transport: transport, serverLoop: self)
         do {
-            try connection.start()
+            try selector.start()
         } catch {
             logger.warning("could not register a connection", metadata: ["error": "\(error)"])
-            Syscall.close(fd)
+            transport.close()
             return
         }
-        connection.listIndex = connections.count
-        connections.append(connection)
+        selector.registryIndex = connections.count
+        connections.append(selector)
         metrics.connections.add(1, at: LoopHTTPMetrics.acceptedIndex)
         metrics.connections.set(connections.count, at: LoopHTTPMetrics.openIndex)
     }
 
+    /// Puts the connection a selector picked in its place (same count, same slot).
+    func replace(_ old: any ServerConnection, with new: any ServerConnection) {
+        let index = old.registryIndex
+        guard index >= 0, index < connections.count, connections[index] === old else { return }
+        connections[index] = new
+        new.registryIndex = index
+        old.registryIndex = -1
+    }
+
     /// Forgets a closed connection.
-    func remove(_ connection: HTTP1Connection) {
-        let index = connection.listIndex
+    func remove(_ connection: any ServerConnection) {
+        let index = connection.registryIndex
         guard index >= 0, index < connections.count, connections[index] === connection else { return }
         let last = connections.removeLast()
         if index < connections.count {
             connections[index] = last
-            last.listIndex = index
+            last.registryIndex = index
         }
-        connection.listIndex = -1
+        connection.registryIndex = -1
         metrics.connections.set(connections.count, at: LoopHTTPMetrics.openIndex)
         if isDraining && connections.isEmpty { onDrained?() }
     }
@@ -121,12 +139,4 @@ final class ServerLoop: LoopIterationObserver, @unchecked Sendable {
         while let connection = connections.last { connection.close() }
         if connections.isEmpty { onDrained?() }
     }
-}
-
-/// Takes over a connection that opened with the HTTP/2 preface (prior knowledge) or
-/// negotiated h2 by ALPN. It gets the descriptor and the bytes read so far after the
-/// HTTP/1.1 connection has deregistered it, and serves requests through the same
-/// `RequestPipeline`, so handlers cannot tell the protocols apart.
-protocol HTTP2Takeover: Sendable {
-    func takeOver(fd: Int32, loop: EventLoop, initialBytes: [UInt8])
 }

@@ -33,8 +33,10 @@ public struct GroupBuyAPI: Sendable {
         adminOutboxRoutes = AdminOutboxRoutes(payments: payments, auth: authenticator)
     }
 
+    /// The group every route of the API is in.
+    static let routePrefix = "/v1"
     /// Every route of the API is under this path (CORS applies to it, not to /metrics).
-    public static let pathPrefix = "/v1/"
+    public static let pathPrefix = routePrefix + "/"
     /// For CORS: the methods, the request headers a browser script may send beyond the
     /// safelisted ones, and the response headers it may read.
     public static let corsMethods = ["GET", "HEAD", "POST", "PATCH"]
@@ -52,19 +54,23 @@ public struct GroupBuyAPI: Sendable {
         BodyWriter.render(on: loop) { $0.json { DealRendering.write(deal, into: &$0) } }
     }
 
-    /// Adds the routes, the translation of what they throw into problems and the refusal of
-    /// repeated singleton headers (after the caller's ErrorMiddleware, which renders both).
-    public func add(to routes: inout RouterBuilder) {
-        routes.add(DomainErrorMiddleware())
+    /// Adds the routes, under `/v1` with the translation of what they throw into problems, and
+    /// the refusal of repeated singleton headers (after the caller's ErrorMiddleware, which
+    /// renders both). `extraRoutes` go into the API's group too, translation included.
+    public func add(to routes: inout RouterBuilder, extraRoutes: (inout RouteGroup) -> Void = { _ in }) {
         routes.add(
             SingletonHeadersMiddleware(names: Self.singletonHeaders, problemType: ProblemType.repeatedHeader.uri, title: ProblemType.repeatedHeader.title)
         )
-        catalogRoutes.add(to: &routes)
-        orderRoutes.add(to: &routes)
-        adminOrderRoutes.add(to: &routes)
-        paymentRoutes.add(to: &routes)
-        adminOutboxRoutes.add(to: &routes)
-        tokenRoutes.add(to: &routes)
+        routes.group(Self.routePrefix) { v1 in
+            v1.add(DomainErrorMiddleware())
+            catalogRoutes.add(to: &v1)
+            orderRoutes.add(to: &v1)
+            adminOrderRoutes.add(to: &v1)
+            paymentRoutes.add(to: &v1)
+            adminOutboxRoutes.add(to: &v1)
+            tokenRoutes.add(to: &v1)
+            extraRoutes(&v1)
+        }
     }
 
     /// Prometheus text for the API's own figures.

@@ -8,7 +8,8 @@ protocol ResponseCompletion: AnyObject, Sendable {
     func complete(_ request: Request, context: RequestContext, response: Response)
 }
 
-/// Runs middleware and the routed handler for one request.
+/// Runs middleware and the routed handler for one request: the route's chain (the router's
+/// middleware, then its group's) or, when no route matched, the router's alone.
 ///
 /// An immediate handler completes before `start` returns, with no Task and no allocation;
 /// an async handler runs in a Task whose executor preference is the request's loop, so it
@@ -26,7 +27,9 @@ struct RequestPipeline: Sendable {
         var context = context
         var entered = 0
         var outcome: Result<Response, any Error>?
-        for middleware in router.middleware {
+        let chain: [any Middleware]
+        if case .found(let route) = match { chain = route.middleware } else { chain = router.middleware }
+        for middleware in chain {
             entered += 1
             do {
                 if let response = try middleware.willHandle(request, context: &context) {
@@ -51,11 +54,11 @@ struct RequestPipeline: Sendable {
                 case .immediate(let handler):
                     outcome = Result { try handler(request, &context) }
                 case .async(let handler):
-                    return startAsync(handler, request, context: context, entered: entered, completion: completion)
+                    return startAsync(handler, request, context: context, chain: chain, entered: entered, completion: completion)
                 }
             }
         }
-        finish(request, outcome: &outcome!, context: &context, entered: entered, completion: completion)
+        finish(request, outcome: &outcome!, context: &context, chain: chain, entered: entered, completion: completion)
         return nil
     }
 
@@ -65,6 +68,7 @@ struct RequestPipeline: Sendable {
         _ handler: @escaping @Sendable (Request, inout RequestContext) async throws -> Response,
         _ request: Request,
         context: RequestContext,
+        chain: [any Middleware],
         entered: Int,
         completion: any ResponseCompletion
     ) -> Task<Void, Never> {
@@ -76,7 +80,7 @@ struct RequestPipeline: Sendable {
             } catch {
                 outcome = .failure(error)
             }
-            finish(request, outcome: &outcome, context: &context, entered: entered, completion: completion)
+            finish(request, outcome: &outcome, context: &context, chain: chain, entered: entered, completion: completion)
         }
     }
 
@@ -84,13 +88,14 @@ struct RequestPipeline: Sendable {
         _ request: Request,
         outcome: inout Result<Response, any Error>,
         context: inout RequestContext,
+        chain: [any Middleware],
         entered: Int,
         completion: any ResponseCompletion
     ) {
         var index = entered
         while index > 0 {
             index -= 1
-            router.middleware[index].didHandle(request, outcome: &outcome, context: &context)
+            chain[index].didHandle(request, outcome: &outcome, context: &context)
         }
         switch outcome {
         case .success(let response):

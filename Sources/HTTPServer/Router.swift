@@ -7,6 +7,7 @@ public final class Router: Sendable {
     let root: RouteNode
     /// Every route, in registration order; `routes.count` is the "no route" metrics index.
     public let routes: [Route]
+    /// What requests that match no route run through (404, 405).
     let middleware: [any Middleware]
 
     init(root: RouteNode, routes: [Route], middleware: [any Middleware]) {
@@ -64,13 +65,16 @@ public final class Route: Sendable {
     public let index: Int
     let handler: Handler
     let parameterNames: RouteParameterNames
+    /// The router's middleware, then its group's: what requests for this route run through.
+    let middleware: [any Middleware]
 
-    init(pattern: String, method: String, index: Int, handler: Handler, parameterNames: [String]) {
+    init(pattern: String, method: String, index: Int, handler: Handler, parameterNames: [String], middleware: [any Middleware]) {
         self.pattern = pattern
         self.method = method
         self.index = index
         self.handler = handler
         self.parameterNames = RouteParameterNames(parameterNames)
+        self.middleware = middleware
     }
 }
 

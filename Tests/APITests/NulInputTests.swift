@@ -59,9 +59,9 @@ struct NulInputTests {
     /// Were an edge to miss one, the statement refuses it: 400, never a cut value or a 500.
     @Test func aNulThatReachesAStatementIs400() async throws {
         let start = {
-            try await APITestServer.start(extraRoutes: { routes, pools in
-                // Under /v1/, so the API's error translation applies to it as to every API route.
-                routes.get("/v1/test/echo", .async { request, context in
+            try await APITestServer.start(apiRoutes: { routes, pools in
+                // In the API's group (/v1), so its error translation applies as to every API route.
+                routes.get("/test/echo", .async { request, context in
                     let text = request.headers.first("x-text")!.replacingOccurrences(of: "NUL", with: "\u{0}")
                     let rows = try await pools.pool(for: context.loop).withConnection { try await $0.query("SELECT $1::text", [.text(text)]) }
                     return Response.text(rows[0].string(0) ?? "")

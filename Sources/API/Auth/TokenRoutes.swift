@@ -20,8 +20,8 @@ struct TokenRoutes: Sendable {
     /// A user id is what a token's `sub` claim can carry through every layer: short and printable.
     static let maxUserIDLength = 128
 
-    func add(to routes: inout RouterBuilder) {
-        routes.post("/v1/admin/tokens", .async { try await issue($0, $1) })
+    func add(to routes: inout RouteGroup) {
+        routes.post("/admin/tokens", .async { try await issue($0, $1) })
     }
 
     func issue(_ request: Request, _ context: RequestContext) async throws -> Response {

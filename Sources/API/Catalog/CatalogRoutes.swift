@@ -15,15 +15,15 @@ struct CatalogRoutes: Sendable {
     static let pageSizes = 1...100
     static let defaultPageSize = 20
 
-    func add(to routes: inout RouterBuilder) {
-        routes.get("/v1/deals", .async { try await listDeals($0, $1) })
-        routes.get("/v1/deals/{id}", .async { try await showDeal($0, $1) })
-        routes.post("/v1/admin/deals", .async { try await createDeal($0, $1) })
-        routes.patch("/v1/admin/deals/{id}", .async { try await updateDeal($0, $1) })
-        routes.post("/v1/admin/deals/{id}/close", .async { try await closeDeal($0, $1) })
-        routes.post("/v1/admin/deals/{id}/stock", .async { try await addStock($0, $1) })
-        routes.get("/v1/admin/deals/{id}/stock", .async { try await showStock($0, $1) })
-        routes.get("/v1/admin/audit", .async { try await listAudit($0, $1) })
+    func add(to routes: inout RouteGroup) {
+        routes.get("/deals", .async { try await listDeals($0, $1) })
+        routes.get("/deals/{id}", .async { try await showDeal($0, $1) })
+        routes.post("/admin/deals", .async { try await createDeal($0, $1) })
+        routes.patch("/admin/deals/{id}", .async { try await updateDeal($0, $1) })
+        routes.post("/admin/deals/{id}/close", .async { try await closeDeal($0, $1) })
+        routes.post("/admin/deals/{id}/stock", .async { try await addStock($0, $1) })
+        routes.get("/admin/deals/{id}/stock", .async { try await showStock($0, $1) })
+        routes.get("/admin/audit", .async { try await listAudit($0, $1) })
     }
 
     // MARK: - Public reads

@@ -17,12 +17,12 @@ struct AdminOrderRoutes: Sendable {
     static let orderStatuses = ["pending_payment", "paid", "confirmed", "cancelled", "expired", "refund_pending", "refunded"]
     static let groupStatuses = ["open", "succeeded", "failed"]
 
-    func add(to routes: inout RouterBuilder) {
-        routes.get("/v1/admin/orders", .async { try await listOrders($0, $1) })
-        routes.get("/v1/admin/orders/{id}", .async { try await showOrder($0, $1) })
-        routes.post("/v1/admin/orders/{id}/refund", .async { try await refund($0, $1) })
-        routes.get("/v1/admin/groups", .async { try await listGroups($0, $1) })
-        routes.get("/v1/admin/inventory/check", .async { try await checkInventory($0, $1) })
+    func add(to routes: inout RouteGroup) {
+        routes.get("/admin/orders", .async { try await listOrders($0, $1) })
+        routes.get("/admin/orders/{id}", .async { try await showOrder($0, $1) })
+        routes.post("/admin/orders/{id}/refund", .async { try await refund($0, $1) })
+        routes.get("/admin/groups", .async { try await listGroups($0, $1) })
+        routes.get("/admin/inventory/check", .async { try await checkInventory($0, $1) })
     }
 
     func listOrders(_ request: Request, _ context: RequestContext) async throws -> Response {

@@ -13,14 +13,14 @@ struct OrderRoutes: Sendable {
     static let pageSizes = 1...100
     static let defaultPageSize = 20
 
-    func add(to routes: inout RouterBuilder) {
-        routes.post("/v1/groups", .async { try await startGroup($0, $1) })
-        routes.post("/v1/groups/{id}/join", .async { try await joinGroup($0, $1) })
-        routes.get("/v1/groups/{id}", .async { try await showGroup($0, $1) })
-        routes.get("/v1/deals/{id}/groups", .async { try await listGroups($0, $1) })
-        routes.get("/v1/orders", .async { try await listOrders($0, $1) })
-        routes.get("/v1/orders/{id}", .async { try await showOrder($0, $1) })
-        routes.post("/v1/orders/{id}/cancel", .async { try await cancelOrder($0, $1) })
+    func add(to routes: inout RouteGroup) {
+        routes.post("/groups", .async { try await startGroup($0, $1) })
+        routes.post("/groups/{id}/join", .async { try await joinGroup($0, $1) })
+        routes.get("/groups/{id}", .async { try await showGroup($0, $1) })
+        routes.get("/deals/{id}/groups", .async { try await listGroups($0, $1) })
+        routes.get("/orders", .async { try await listOrders($0, $1) })
+        routes.get("/orders/{id}", .async { try await showOrder($0, $1) })
+        routes.post("/orders/{id}/cancel", .async { try await cancelOrder($0, $1) })
     }
 
     func startGroup(_ request: Request, _ context: RequestContext) async throws -> Response {

@@ -10,8 +10,8 @@ struct AdminOutboxRoutes: Sendable {
     let payments: PaymentsService
     let auth: Authenticator
 
-    func add(to routes: inout RouterBuilder) {
-        routes.get("/v1/admin/outbox", .async { try await list($0, $1) })
+    func add(to routes: inout RouteGroup) {
+        routes.get("/admin/outbox", .async { try await list($0, $1) })
     }
 
     func list(_ request: Request, _ context: RequestContext) async throws -> Response {

@@ -16,10 +16,10 @@ struct PaymentRoutes: Sendable {
     let webhookSecrets: [String]
     let webhookTolerance: Int64
 
-    func add(to routes: inout RouterBuilder) {
-        routes.post("/v1/orders/{id}/pay", .async { try await pay($0, $1) })
-        routes.post("/v1/webhooks/psp", .async { try await webhook($0, $1) })
-        routes.get("/v1/admin/payments/reconcile", .async { try await reconcile($0, $1) })
+    func add(to routes: inout RouteGroup) {
+        routes.post("/orders/{id}/pay", .async { try await pay($0, $1) })
+        routes.post("/webhooks/psp", .async { try await webhook($0, $1) })
+        routes.get("/admin/payments/reconcile", .async { try await reconcile($0, $1) })
     }
 
     /// Answers the order's payment with the provider's intent id and its client secret; the

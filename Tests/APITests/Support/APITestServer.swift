@@ -51,7 +51,8 @@ final class APITestServer: Sendable {
         provider: (any PaymentProvider)? = nil,
         webhookSecret: String = APITestServer.webhookSecret,
         cors: CORSMiddleware.Configuration? = nil,
-        extraRoutes: @Sendable (inout RouterBuilder, PostgresPools) -> Void = { _, _ in }
+        extraRoutes: @Sendable (inout RouterBuilder, PostgresPools) -> Void = { _, _ in },
+        apiRoutes: @Sendable (inout RouteGroup, PostgresPools) -> Void = { _, _ in }
     ) async throws -> APITestServer {
         let url = try #require(databaseURL ?? testDatabaseURL)
         var serverConfiguration = ServerConfiguration()
@@ -89,7 +90,7 @@ final class APITestServer: Sendable {
         var errorLogger = Logger(label: "api-test", factory: { StreamLogHandler.standardError(label: $0) })
         errorLogger.logLevel = .error
         routes.add(ErrorMiddleware(logger: errorLogger))
-        api.add(to: &routes)
+        api.add(to: &routes) { apiRoutes(&$0, pools) }
         extraRoutes(&routes, pools)
         let server = HTTPServer(
             configuration: serverConfiguration, group: group, router: try routes.build(),

@@ -7,6 +7,11 @@ public struct ByteWriter {
     public private(set) var count = 0
     /// Whether a write did not fit.
     public private(set) var overflowed = false
+    /// Bytes of the writes that did not fit, so a retry knows the capacity it needs.
+    private var droppedBytes = 0
+
+    /// The capacity that would have held every write so far.
+    public var requiredCapacity: Int { count + droppedBytes }
 
     public init(_ buffer: UnsafeMutableRawBufferPointer) {
         self.base = buffer.baseAddress ?? UnsafeMutableRawPointer(bitPattern: 1)!
@@ -21,6 +26,7 @@ public struct ByteWriter {
     public mutating func write(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count <= remaining else {
             overflowed = true
+            droppedBytes += bytes.count
             return
         }
         if bytes.count > 0 { (base + count).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
@@ -43,6 +49,7 @@ public struct ByteWriter {
     public mutating func write(byte: UInt8) {
         guard count < capacity else {
             overflowed = true
+            droppedBytes += 1
             return
         }
         base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)

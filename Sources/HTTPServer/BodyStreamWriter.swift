@@ -3,6 +3,8 @@
 protocol BodyStreamSink: AnyObject, Sendable {
     /// Sends one part; returns once it is handed to the kernel (waits while the client is slow).
     func writeBodyPart(_ part: ResponseBody) async throws
+    /// Replaces the trailer fields sent after the last part.
+    func setTrailers(_ trailers: ResponseTrailers) async throws
 }
 
 /// Writes the parts of a streamed response body. Each write waits until the previous bytes
@@ -24,6 +26,12 @@ public final class BodyStreamWriter: Sendable {
     public func write(_ string: String) async throws {
         guard !string.isEmpty else { return }
         try await sink.writeBodyPart(.string(string))
+    }
+
+    /// Sets the fields sent after the last part (replacing the response's `trailers`), e.g. a
+    /// status known only once the body is produced. Call it before returning from the producer.
+    public func setTrailers(_ trailers: ResponseTrailers) async throws {
+        try await sink.setTrailers(trailers)
     }
 }
 

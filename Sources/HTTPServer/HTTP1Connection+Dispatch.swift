@@ -53,12 +53,30 @@ extension HTTP1Connection: ResponseCompletion {
             let chunked = head.version == .http1_1
             let keepAliveAfter = keepAlive && chunked
             queueHead(response, bodyLength: nil, streamed: true, keepAlive: keepAliveAfter, version: head.version, context: context)
-            startStreaming(stream, chunked: chunked, keepAlive: keepAliveAfter)
+            startStreaming(stream, trailers: response.trailers, chunked: chunked, keepAlive: keepAliveAfter)
+            return
+        }
+        if !response.trailers.isEmpty && head.version == .http1_1 {
+            sendWithTrailers(&response, keepAlive: keepAlive, context: context)
             return
         }
         queueHead(response, bodyLength: response.body.knownLength, streamed: false, keepAlive: keepAlive, version: head.version, context: context)
         outbound.body = response.body
         response.body = .empty
+        finishRequest(keepAlive: keepAlive)
+    }
+
+    /// Trailers need the chunked coding (RFC 9112 §7.1.2): the body goes as one chunk, then
+    /// the last chunk carries them.
+    private func sendWithTrailers(_ response: inout Response, keepAlive: Bool, context: RequestContext) {
+        let length = response.body.knownLength ?? 0
+        queueHead(response, bodyLength: nil, streamed: true, keepAlive: keepAlive, version: .http1_1, context: context, firstChunkLength: length)
+        if length > 0 {
+            outbound.body = response.body
+            response.body = .empty
+            outbound.tail = "\r\n"
+        }
+        queueTrailerSection(response.trailers)
         finishRequest(keepAlive: keepAlive)
     }
 

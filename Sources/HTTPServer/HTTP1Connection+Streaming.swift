@@ -3,9 +3,10 @@ import IOCore
 
 extension HTTP1Connection: BodyStreamSink {
     /// Runs the producer of a streamed body in a Task on this loop.
-    func startStreaming(_ stream: BodyStream, chunked: Bool, keepAlive: Bool) {
+    func startStreaming(_ stream: BodyStream, trailers: ResponseTrailers, chunked: Bool, keepAlive: Bool) {
         machine.streamStarted()
         streamIsChunked = chunked
+        streamTrailers = trailers
         // Send the head now; the producer's first write waits for it if the transport is full.
         _ = flush()
         guard machine.state == .streaming else { return }
@@ -42,13 +43,23 @@ extension HTTP1Connection: BodyStreamSink {
         if !flush() { try await waitUntilFlushed() }
     }
 
+    func setTrailers(_ trailers: ResponseTrailers) async throws {
+        guard machine.state == .streaming else { throw StreamClosedError() }
+        streamTrailers = trailers
+    }
+
     private func endStream(chunked: Bool, keepAlive: Bool) async throws {
         guard machine.state == .streaming else { throw StreamClosedError() }
         if outbound.hasPending { try await waitUntilFlushed() }
         handlerTask = nil
         if chunked {
-            outbound.queueLiteral("0\r\n\r\n")
+            if streamTrailers.isEmpty {
+                outbound.queueLiteral("0\r\n\r\n")
+            } else {
+                queueTrailerSection(streamTrailers)
+            }
         }
+        streamTrailers = ResponseTrailers()
         machine.streamFinished()
         finishRequest(keepAlive: keepAlive)
         if !isDriving { drive() }

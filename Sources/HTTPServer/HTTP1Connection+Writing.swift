@@ -5,19 +5,22 @@ import IOCore
 import Glibc
 #endif
 
-/// What is waiting to be written: a serialised head (or chunk-size line), a body, and a
-/// literal tail (the CRLF after a chunk, or the last-chunk marker). At most three iovecs.
+/// What is waiting to be written: a serialised head (or chunk-size line), a body, a literal
+/// tail (the CRLF after a chunk, or the last-chunk marker) and a serialised last chunk with
+/// trailer fields. At most four iovecs.
 struct Outbound {
     var head: BufferChunk?
     var body = ResponseBody.empty
     var bodySent = 0
     var tail: StaticString?
     var tailSent = 0
+    var trailerSection: BufferChunk?
 
     var hasPending: Bool {
         if let head, head.readableBytes > 0 { return true }
         if let length = body.knownLength, bodySent < length { return true }
         if let tail, tailSent < tail.utf8CodeUnitCount { return true }
+        if let trailerSection, trailerSection.readableBytes > 0 { return true }
         return false
     }
 
@@ -31,6 +34,7 @@ struct Outbound {
     /// Gives every buffer back (after sending, or when the connection closes).
     mutating func release(into serverLoop: ServerLoop) {
         if head != nil { serverLoop.loop.buffers.give(&head) }
+        if trailerSection != nil { serverLoop.loop.buffers.give(&trailerSection) }
         serverLoop.release(&body)
         bodySent = 0
         tail = nil
@@ -42,31 +46,58 @@ extension HTTP1Connection {
     /// Bodies up to this size are copied behind the head: one iovec, one small copy.
     static let inlineBodyLimit = 2048
 
-    /// Serialises a response head into a pooled buffer and queues it.
+    /// Serialises a response head into a pooled buffer and queues it; with `firstChunkLength`
+    /// (above 0), the size line of a chunk follows it.
     func queueHead(
         _ response: Response,
         bodyLength: Int?,
         streamed: Bool,
         keepAlive: Bool,
         version: HTTPVersion,
-        context: RequestContext
+        context: RequestContext,
+        firstChunkLength: Int = 0
     ) {
+        outbound.head = serialise { writer in
+            writeHead(response, bodyLength: bodyLength, streamed: streamed, keepAlive: keepAlive, version: version, context: context, into: &writer)
+            if firstChunkLength > 0 {
+                writer.writeHexadecimal(firstChunkLength)
+                writer.write("\r\n")
+            }
+        }
+    }
+
+    /// Queues the chunked coding's end: the last chunk, `trailers`, and the final CRLF.
+    func queueTrailerSection(_ trailers: ResponseTrailers) {
+        outbound.trailerSection = serialise { writer in
+            writer.write("0\r\n")
+            for (name, value) in trailers.fields
+            where name.isSafeFieldValue && value.isSafeFieldValue && !ResponseTrailers.isForbidden(name) {
+                name.write(into: &writer)
+                writer.write(": ")
+                value.write(into: &writer)
+                writer.write("\r\n")
+            }
+            writer.write("\r\n")
+        }
+    }
+
+    /// Writes with `write` into a pooled buffer, or an unpooled one when it does not fit.
+    private func serialise(_ write: (inout ByteWriter) -> Void) -> BufferChunk {
         let buffer = loop.buffers.take()
         var writer = ByteWriter(buffer.writable)
-        writeHead(response, bodyLength: bodyLength, streamed: streamed, keepAlive: keepAlive, version: version, context: context, into: &writer)
+        write(&writer)
         if writer.overflowed {
-            // Headers larger than a pooled buffer: rare, so an unpooled one is fine.
+            // Fields larger than a pooled buffer: rare, so an unpooled one is fine.
             var pooled: BufferChunk? = buffer
             loop.buffers.give(&pooled)
-            let big = BufferChunk(unpooledCapacity: writer.count + 64 * 1024)
+            let big = BufferChunk(unpooledCapacity: writer.requiredCapacity)
             var retry = ByteWriter(big.writable)
-            writeHead(response, bodyLength: bodyLength, streamed: streamed, keepAlive: keepAlive, version: version, context: context, into: &retry)
+            write(&retry)
             big.writerIndex = retry.count
-            outbound.head = big
-            return
+            return big
         }
         buffer.writerIndex = writer.count
-        outbound.head = buffer
+        return buffer
     }
 
     private func writeHead(
@@ -174,14 +205,19 @@ extension HTTP1Connection {
             outbound.bodySent += taken
             rest -= taken
         }
-        if rest > 0, outbound.tail != nil {
-            outbound.tailSent += rest
+        if rest > 0, let tail = outbound.tail {
+            let taken = min(rest, tail.utf8CodeUnitCount - outbound.tailSent)
+            outbound.tailSent += taken
+            rest -= taken
+        }
+        if rest > 0, let trailerSection = outbound.trailerSection {
+            trailerSection.readerIndex += rest
         }
     }
 
-    /// Calls `body` with iovecs for everything pending (at most three).
+    /// Calls `body` with iovecs for everything pending (at most four).
     private func withPendingIOVectors<Result>(_ body: (UnsafeBufferPointer<iovec>) -> Result) -> Result {
-        var vectors = (iovec(), iovec(), iovec())
+        var vectors = (iovec(), iovec(), iovec(), iovec())
         return withUnsafeMutableBytes(of: &vectors) { raw in
             let slots = raw.bindMemory(to: iovec.self)
             var count = 0
@@ -199,6 +235,10 @@ extension HTTP1Connection {
                         iov_base: UnsafeMutableRawPointer(mutating: tail.utf8Start + outbound.tailSent),
                         iov_len: tail.utf8CodeUnitCount - outbound.tailSent
                     )
+                    count += 1
+                }
+                if let trailerSection = outbound.trailerSection, trailerSection.readableBytes > 0 {
+                    slots[count] = iovec(iov_base: trailerSection.base + trailerSection.readerIndex, iov_len: trailerSection.readableBytes)
                     count += 1
                 }
                 return body(UnsafeBufferPointer(rebasing: slots[0..<count]))

@@ -40,6 +40,8 @@ final class HTTP1Connection: ProtocolConnection, @unchecked Sendable {
     var timer: LoopTimer!
     /// Whether the streamed body being sent uses chunked coding (HTTP/1.0: it ends with the connection).
     var streamIsChunked = false
+    /// Sent after a streamed body: the response's, or what its producer set at the end.
+    var streamTrailers = ResponseTrailers()
     /// Re-entrancy guard: a handler completing inside `drive` must not start another drive.
     var isDriving = false
 

@@ -68,11 +68,18 @@ public struct Response: Sendable {
     public var status: HTTPStatus
     public var headers: ResponseHeaders
     public var body: ResponseBody
+    /// Sent after the body; a streamed body's producer can set them at its end instead
+    /// (`BodyStreamWriter.setTrailers`).
+    public var trailers: ResponseTrailers
 
-    public init(status: HTTPStatus = .ok, headers: ResponseHeaders = ResponseHeaders(), body: ResponseBody = .empty) {
+    public init(
+        status: HTTPStatus = .ok, headers: ResponseHeaders = ResponseHeaders(), body: ResponseBody = .empty,
+        trailers: ResponseTrailers = ResponseTrailers()
+    ) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.trailers = trailers
     }
 
     /// A text/plain response.

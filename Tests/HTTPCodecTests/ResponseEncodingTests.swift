@@ -32,6 +32,23 @@ import Testing
         #expect(overflow)
     }
 
+    @Test func anOverflowedWriterKnowsTheCapacityARetryNeeds() {
+        var storage = [UInt8](repeating: 0, count: 8)
+        let (count, required) = storage.withUnsafeMutableBytes { buffer -> (Int, Int) in
+            var writer = ByteWriter(buffer)
+            writer.write("abc")
+            writer.write("this does not fit")
+            writer.write("de")
+            writer.write(byte: 102)
+            writer.write(byte: 103)
+            writer.write(byte: 104)
+            writer.write(byte: 105)
+            return (writer.count, writer.requiredCapacity)
+        }
+        #expect(count == 8)
+        #expect(required == 3 + 17 + 2 + 4)
+    }
+
     @Test func decimalZeroAndLargeValues() {
         var storage = [UInt8](repeating: 0, count: 32)
         let text = storage.withUnsafeMutableBytes { buffer -> String in

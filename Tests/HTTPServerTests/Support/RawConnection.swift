@@ -106,7 +106,7 @@ final class RawConnection: @unchecked Sendable {
             response.body = Array(buffer[..<length])
             buffer.removeFirst(length)
         } else if response.header("transfer-encoding") == "chunked" {
-            response.body = try readChunkedBody()
+            (response.body, response.trailers) = try readChunkedBody()
         } else {
             response.body = try readUntilClosedBlocking()
         }
@@ -130,7 +130,7 @@ final class RawConnection: @unchecked Sendable {
         }
     }
 
-    private func readChunkedBody() throws -> [UInt8] {
+    private func readChunkedBody() throws -> (body: [UInt8], trailers: [(String, String)]) {
         var body: [UInt8] = []
         while true {
             let lineEnd = try readUntil("\r\n")
@@ -138,13 +138,24 @@ final class RawConnection: @unchecked Sendable {
             buffer.removeFirst(lineEnd + 2)
             guard let size = Int(sizeText.split(separator: ";")[0], radix: 16) else { throw ClientError("bad chunk size \(sizeText)") }
             if size == 0 {
-                _ = try readUntil("\r\n")
-                buffer.removeFirst(2)
-                return body
+                return (body, try readTrailerSection())
             }
             try fill(atLeast: size + 2)
             body += buffer[..<size]
             buffer.removeFirst(size + 2)
+        }
+    }
+
+    /// The field lines after the last chunk, up to the empty line that ends the message.
+    private func readTrailerSection() throws -> [(String, String)] {
+        var trailers: [(String, String)] = []
+        while true {
+            let lineEnd = try readUntil("\r\n")
+            let line = String(decoding: buffer[..<lineEnd], as: UTF8.self)
+            buffer.removeFirst(lineEnd + 2)
+            if line.isEmpty { return trailers }
+            guard let colon = line.firstIndex(of: ":") else { throw ClientError("bad trailer line: \(line)") }
+            trailers.append((String(line[..<colon]).lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
     }
 
@@ -186,6 +197,8 @@ struct TestResponse {
     var status: Int
     var headers: [(String, String)]
     var body: [UInt8]
+    /// Fields of a chunked body's trailer section.
+    var trailers: [(String, String)] = []
 
     func header(_ name: String) -> String? {
         headers.first { $0.0 == name }?.1

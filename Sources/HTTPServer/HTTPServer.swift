@@ -7,7 +7,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// The HTTP server: a listener and connections on every loop of a group, one router for all.
+/// The HTTP server: listeners and connections on every loop of a group, one router for all.
 ///
 /// As a `Service`, `run()` serves until graceful shutdown is signalled (SIGTERM/SIGINT via
 /// a ServiceGroup), then stops accepting, lets in-flight requests finish within the grace
@@ -24,7 +24,7 @@ public final class HTTPServer: Service, Sendable {
     private let state = Mutex(State())
 
     private struct State {
-        var port: Int?
+        var ports: [Int] = []
         var started = false
         var stopped = false
     }
@@ -61,15 +61,18 @@ public final class HTTPServer: Service, Sendable {
         )
     }
 
-    /// The bound port, once `start()` has returned.
-    public var port: Int? { state.withLock { $0.port } }
+    /// The first listener's bound port, once `start()` has returned.
+    public var port: Int? { state.withLock { $0.ports.first } }
 
-    /// Binds the listeners and starts serving; returns the bound port.
+    /// Every listener's bound port, in the order of `configuration.listeners`, once started.
+    public var ports: [Int] { state.withLock { $0.ports } }
+
+    /// Binds the listeners and starts serving; returns the first listener's bound port.
     @discardableResult
     public func start() async throws -> Int {
         // A write to a connection the client reset must fail with EPIPE, not kill the process.
         signal(SIGPIPE, SIG_IGN)
-        let address = try SocketAddress(host: configuration.host, port: configuration.port)
+        let addresses = try configuration.listeners.map { try SocketAddress(host: $0.host, port: $0.port) }
         for loop in group.loops {
             let problems = configuration.problems(bufferChunkSize: loop.buffers.chunkSize)
             guard problems.isEmpty else { throw ServerStateError(message: problems.joined(separator: "; ")) }
@@ -90,41 +93,67 @@ public final class HTTPServer: Service, Sendable {
                 serverLoop.dateCache.start()
             }
         }
-        var port = configuration.port
+        var ports: [Int] = []
+        do {
+            for (listener, address) in zip(configuration.listeners, addresses) {
+                let port = try await listen(on: address)
+                ports.append(port)
+                logger.info(
+                    "listening",
+                    metadata: [
+                        "listener": "\(listener.name)", "address": "\(address.with(port: port))", "loops": "\(serverLoops.count)",
+                        "reusePort": "\(configuration.socket.reusePort)",
+                    ]
+                )
+            }
+        } catch {
+            // Serve on all listeners or on none: a half-started server would hide the failure.
+            for serverLoop in serverLoops {
+                try? await serverLoop.loop.submit { serverLoop.closeListeners() }
+            }
+            throw error
+        }
+        state.withLock { $0.ports = ports }
+        return ports[0]
+    }
+
+    /// Binds one address on every loop (SO_REUSEPORT) or on loop 0, which deals connections
+    /// out in turn; returns the bound port.
+    private func listen(on address: SocketAddress) async throws -> Int {
         if configuration.socket.reusePort {
             // The first bind picks the port when 0 was asked for; the others share it.
+            var port = address.port
             for serverLoop in serverLoops {
                 let (fd, bound) = try Socket.listen(on: address.with(port: port), options: configuration.socket)
                 port = bound
                 try await Self.attachListener(fd: fd, to: serverLoop, distribute: nil)
             }
-        } else {
-            let (fd, bound) = try Socket.listen(on: address, options: configuration.socket)
-            port = bound
-            let loops = serverLoops
-            let next = Atomic<Int>(0)
-            try await Self.attachListener(fd: fd, to: serverLoops[0]) { connection in
-                let target = loops[next.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
-                if target.loop.inEventLoop {
-                    target.adopt(fd: connection)
-                } else {
-                    target.loop.execute { target.adopt(fd: connection) }
-                }
+            return port
+        }
+        let (fd, bound) = try Socket.listen(on: address, options: configuration.socket)
+        let loops = serverLoops
+        let next = Atomic<Int>(0)
+        try await Self.attachListener(fd: fd, to: serverLoops[0]) { connection in
+            let target = loops[next.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
+            if target.loop.inEventLoop {
+                target.adopt(fd: connection)
+            } else {
+                target.loop.execute { target.adopt(fd: connection) }
             }
         }
-        state.withLock { $0.port = port }
-        logger.info(
-            "listening",
-            metadata: ["address": "\(address.with(port: port))", "loops": "\(serverLoops.count)", "reusePort": "\(configuration.socket.reusePort)"]
-        )
-        return port
+        return bound
     }
 
     private static func attachListener(fd: Int32, to serverLoop: ServerLoop, distribute: (@Sendable (Int32) -> Void)?) async throws {
         try await serverLoop.loop.submit {
             let listener = Listener(fd: fd, serverLoop: serverLoop, distribute: distribute)
-            try listener.start()
-            serverLoop.listener = listener
+            do {
+                try listener.start()
+            } catch {
+                listener.close()
+                throw error
+            }
+            serverLoop.listeners.append(listener)
         }
     }
 

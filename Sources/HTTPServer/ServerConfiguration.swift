@@ -3,10 +3,9 @@ public import IOCore
 
 /// Everything the HTTP server can be told. Defaults are the production defaults.
 public struct ServerConfiguration: Sendable {
-    /// Address to listen on.
-    public var host = "0.0.0.0"
-    /// Port to listen on (0: any free port, useful in tests).
-    public var port = 8080
+    /// Where to listen: one listener on 0.0.0.0:8080 unless told otherwise (`host` and `port`
+    /// set the first one).
+    public var listeners = [ListenerConfiguration()]
     /// Kernel socket options.
     public var socket = SocketOptions()
     /// Open connections allowed per process; more are accepted and closed at once.
@@ -33,8 +32,7 @@ public struct ServerConfiguration: Sendable {
     /// Problems with the settings, each naming the setting; empty when usable.
     /// `bufferChunkSize` is the loops' buffer size: a request head must fit in one buffer.
     public func problems(bufferChunkSize: Int) -> [String] {
-        var problems: [String] = []
-        if !(0...65535).contains(port) { problems.append("port must be 0...65535, got \(port)") }
+        var problems = listenerProblems()
         if maxConnections < 1 { problems.append("maxConnections must be at least 1") }
         if limits.maxRequestLineBytes < 64 { problems.append("maxRequestLineBytes must be at least 64") }
         if limits.maxHeaderBytes < 64 { problems.append("maxHeaderBytes must be at least 64") }

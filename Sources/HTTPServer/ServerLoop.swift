@@ -2,7 +2,7 @@ import HTTPCodec
 import IOCore
 import Logging
 
-/// The server's state on one loop: its listener, connections, Date cache and figures.
+/// The server's state on one loop: its listeners, connections, Date cache and figures.
 /// Used on that loop's thread only.
 final class ServerLoop: LoopIterationObserver, @unchecked Sendable {
     // unowned(unsafe): the group keeps its loops alive for as long as any server uses them.
@@ -17,7 +17,8 @@ final class ServerLoop: LoopIterationObserver, @unchecked Sendable {
     /// Serves connections that open with the HTTP/2 preface or negotiate h2 (a later issue).
     let http2: (any HTTP2ConnectionFactory)?
     let maxConnections: Int
-    var listener: Listener?
+    /// This loop's share of the server's listeners (all of them with SO_REUSEPORT).
+    var listeners: [Listener] = []
     /// Every open connection, whatever its protocol (or before it has picked one).
     private(set) var connections: [any ServerConnection] = []
     private(set) var isDraining = false
@@ -122,11 +123,16 @@ final class ServerLoop: LoopIterationObserver, @unchecked Sendable {
         body = .empty
     }
 
+    /// Stops accepting on every listener of this loop.
+    func closeListeners() {
+        for listener in listeners { listener.close() }
+        listeners.removeAll()
+    }
+
     /// Stops accepting, closes idle connections, lets busy ones finish their current request.
     func beginDrain() {
         isDraining = true
-        listener?.close()
-        listener = nil
+        closeListeners()
         for connection in connections { connection.beginDrain() }
         if connections.isEmpty { onDrained?() }
     }
@@ -134,8 +140,7 @@ final class ServerLoop: LoopIterationObserver, @unchecked Sendable {
     /// Closes every connection at once (the grace period is over).
     func closeAll() {
         isDraining = true
-        listener?.close()
-        listener = nil
+        closeListeners()
         while let connection = connections.last { connection.close() }
         if connections.isEmpty { onDrained?() }
     }

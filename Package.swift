@@ -135,7 +135,9 @@ let package = Package(
         // The admin command line.
         .executableTarget(
             name: "gbctl",
-            dependencies: ["Auth", "Postgres", "IOCore", "Suggestions", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Auth", "Postgres", "HTTPClient", "HTTPCodec", "IOCore", "Suggestions", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
 

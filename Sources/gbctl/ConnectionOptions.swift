@@ -3,7 +3,7 @@ import Foundation
 
 /// Where the server is and who we are; flags win over the environment, which wins over the file.
 struct ConnectionOptions: ParsableArguments {
-    @Option(help: "Server base URL (default: GBCTL_SERVER, the config file, else http://127.0.0.1:8080).")
+    @Option(help: "Server base URL, http://host[:port][/prefix] (default: GBCTL_SERVER, the config file, else http://127.0.0.1:8080).")
     var server: String?
 
     @Option(help: "Bearer token (default: GBCTL_TOKEN or the config file).")
@@ -19,10 +19,7 @@ struct ConnectionOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         let file = try ConfigFile.load(path: config ?? environment["GBCTL_CONFIG"])
         let base = [server, environment["GBCTL_SERVER"], file["server"]].lazy.compactMap { $0 }.first { !$0.isEmpty } ?? "http://127.0.0.1:8080"
-        guard let url = URL(string: base), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-            throw CLIError(.other, "the server URL \(base) is not an http(s) URL")
-        }
-        return APIClient(base: base.hasSuffix("/") ? String(base.dropLast()) : base, token: [token, environment["GBCTL_TOKEN"], file["token"]].lazy.compactMap { $0 }.first { !$0.isEmpty })
+        return APIClient(server: try ServerURL(base), token: [token, environment["GBCTL_TOKEN"], file["token"]].lazy.compactMap { $0 }.first { !$0.isEmpty })
     }
 }
 

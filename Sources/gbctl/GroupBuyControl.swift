@@ -39,7 +39,9 @@ struct GroupBuyControl: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            await Transport.shutdown()
             exit(withError: error)
         }
+        await Transport.shutdown()
     }
 }

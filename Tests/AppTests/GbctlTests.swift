@@ -156,6 +156,22 @@ import Testing
         #expect(update.contains("--if-version"))
     }
 
+    /// A server URL gbctl cannot use is refused before any request, saying why; one where
+    /// nobody listens is unreachable (4), naming the URL. No daemon needed.
+    @Test func serverURLsItCannotUseSayWhyAndExitNonZero() async throws {
+        let https = try await gbctl(["deals", "list", "--server", "https://127.0.0.1:8443"], port: 1)
+        #expect(https.status == 5, "\(https.stderr)")
+        #expect(https.stderr.contains("https://") && https.stderr.contains("no TLS") && https.stderr.contains("http://"), "\(https.stderr)")
+        for bad in ["127.0.0.1:8080", "ftp://127.0.0.1/", "http://", "http://127.0.0.1:8080/v1?x=1"] {
+            let refused = try await gbctl(["deals", "list", "--server", bad], port: 1)
+            #expect(refused.status == 5, "\(bad): \(refused.stderr)")
+            #expect(refused.stderr.contains("the server URL \(bad) is not an http://host[:port][/prefix] URL"), "\(bad): \(refused.stderr)")
+        }
+        let down = try await gbctl(["audit", "list"], port: 1)
+        #expect(down.status == 4, "\(down.stderr)")
+        #expect(down.stderr.hasPrefix("gbctl: cannot reach http://127.0.0.1:1: "), "\(down.stderr)")
+    }
+
     @Test func theConfigFileGivesServerAndTokenAndFlagsWin() async throws {
         let daemon = try await Daemon.start(environment: ["GROUPBUY_LOG_ACCESS": "false"])
         defer { daemon.signal(SIGKILL) }

@@ -45,8 +45,8 @@ struct StatusCommand: AsyncParsableCommand {
         guard let payments = report.checks.first(where: { $0.name == "payments" }), payments.status == "up",
             let address = payments.address
         else { return nil }
-        let sandbox = APIClient(base: address.hasPrefix("http") ? address : "http://\(address)", token: nil)
-        guard let reply = try? await sandbox.send("GET", "/_sandbox/config/changed", authenticated: false, timeout: 3),
+        guard let server = try? ServerURL(address.hasPrefix("http") ? address : "http://\(address)"),
+            let reply = try? await APIClient(server: server, token: nil).send("GET", "/_sandbox/config/changed", authenticated: false, timeout: 3),
             let changed = reply.object["changed"] as? [String: Any]
         else { return nil }
         return (reply.object["summary"] as? String ?? "\(changed)", changed)
